@@ -1,0 +1,23 @@
+//! Chat moderation policy engine.
+//!
+//! A [`Policy`] (TOML or JSON, written by an operator) compiles into an [`Engine`]
+//! once; [`Engine::review`] then judges one [`Message`] at a time into a [`Verdict`]:
+//! allow, deny with a reason, or allow a rewritten text. Pure and synchronous: no AWS
+//! or Lambda types, no I/O after compiling.
+
+mod engine;
+mod error;
+pub mod lexicon;
+mod links;
+mod pii;
+mod policy;
+pub mod rewrite;
+mod spam;
+pub mod text;
+
+pub use engine::{Attributes, Basis, Decision, Engine, Entry, Message, RuleMatch, Verdict};
+pub use error::PolicyError;
+pub use policy::{
+    Action, Category, OnError, PiiType, Policy, RuleKind, RuleSpec, Settings, Severity,
+    DEFAULT_POLICY_TOML,
+};

@@ -1,0 +1,465 @@
+//! Normalisation of chat text into a compact "skeleton" that sees through evasions,
+//! with a map from every skeleton position back to the original bytes.
+//!
+//! The skeleton is a sequence of *runs*: one lowercase ASCII letter or digit per run,
+//! with how many times it repeated (so `fuuuck` and `fuck` share the skeleton `fuck`),
+//! and the strength of the word boundary before it. Matching happens on the run bytes;
+//! boundaries and counts are checked afterwards (see `lexicon`).
+//!
+//! What it sees through:
+//! - case, accents and combining marks, look-alike letters from other scripts,
+//!   fullwidth and mathematical forms (via the `decancer` crate);
+//! - invisible characters (zero-width, soft hyphen, joiners, BOM, variation selectors);
+//! - leetspeak digits and symbols, inside words that contain letters;
+//! - punctuation inside a word (`f.u.c.k`, `sh-it`) and single letters spaced out
+//!   (`f u c k`), which become *soft* boundaries that a match may cross;
+//! - repeated letters.
+
+use std::ops::Range;
+
+/// Strength of the gap between two skeleton runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Gap {
+    /// Adjacent in the original text (at most invisible characters between).
+    None,
+    /// Punctuation inside a word, or the spaces between spaced-out single letters.
+    Soft,
+    /// A real word boundary: white space, emoji, letters of an unrelated script.
+    Hard,
+}
+
+/// One repeated letter or digit of the skeleton.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Run {
+    pub byte: u8,
+    pub count: u16,
+    /// Boundary before this run.
+    pub gap: Gap,
+    /// The original characters that produced this run, as indices into
+    /// `Skeleton::units`.
+    pub units: Range<u32>,
+}
+
+/// Normalised view of one message.
+#[derive(Debug, Default)]
+pub struct Skeleton {
+    /// One byte per run, what the automata scan.
+    pub bytes: Vec<u8>,
+    pub runs: Vec<Run>,
+    /// Byte ranges in the original text of the characters behind the runs (letters,
+    /// digits and leet symbols; never separators or invisible characters).
+    pub units: Vec<Range<u32>>,
+}
+
+impl Skeleton {
+    /// Byte ranges of the original characters behind runs `runs`.
+    pub fn unit_spans(&self, runs: Range<usize>) -> &[Range<u32>] {
+        let first = self.runs[runs.start].units.start as usize;
+        let last = self.runs[runs.end - 1].units.end as usize;
+        &self.units[first..last]
+    }
+
+    /// Whether a word boundary (soft or hard) stands before run `i`; the text's ends count.
+    pub fn boundary_before(&self, i: usize) -> bool {
+        i == 0 || i >= self.runs.len() || self.runs[i].gap != Gap::None
+    }
+}
+
+/// Class of one mapped character while tokenising.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Class {
+    Letter(u8),
+    Digit(u8),
+    /// A symbol that stands for a letter in leetspeak (`@`, `$`, `!`, ...).
+    Leet {
+        letter: u8,
+        interior_only: bool,
+    },
+    /// Punctuation and symbols: soft inside a token.
+    Punct,
+    /// White space, emoji, foreign letters: ends the token.
+    Space,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Piece {
+    class: Class,
+    unit: u32,
+}
+
+/// Builds skeletons with the confusables options below.
+#[derive(Clone, Copy)]
+pub struct Normalizer {
+    options: decancer::Options,
+}
+
+impl std::fmt::Debug for Normalizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Normalizer")
+    }
+}
+
+impl Default for Normalizer {
+    fn default() -> Self {
+        // Cure Latin look-alikes (Cyrillic, Greek, Armenian, fullwidth, mathematical,
+        // enclosed, accented letters) but leave scripts with no Latin look-alikes alone,
+        // so that ordinary chat in those scripts never turns into Latin letters.
+        let options = decancer::Options::default()
+            .retain_chinese()
+            .retain_japanese()
+            .retain_korean()
+            .retain_arabic()
+            .retain_hebrew()
+            .retain_devanagari()
+            .retain_bengali()
+            .retain_gujarati()
+            .retain_tamil()
+            .retain_thai()
+            .retain_lao()
+            .retain_burmese()
+            .retain_khmer()
+            .retain_mongolian()
+            .retain_braille()
+            .disable_bidi();
+        Self { options }
+    }
+}
+
+impl Normalizer {
+    /// Normalises `text` into a skeleton.
+    pub fn skeleton(&self, text: &str) -> Skeleton {
+        let mut units = Vec::with_capacity(text.len());
+        let mut pieces = Vec::with_capacity(text.len());
+        for (offset, ch) in text.char_indices() {
+            let unit = units.len() as u32;
+            let before = pieces.len();
+            self.classify(ch, unit, &mut pieces);
+            if pieces.len() > before {
+                units.push(offset as u32..(offset + ch.len_utf8()) as u32);
+            }
+        }
+        resolve_leet(&mut pieces);
+        build_runs(&pieces, units)
+    }
+
+    /// Pushes the classes of one original character (none for invisible ones).
+    fn classify(&self, ch: char, unit: u32, out: &mut Vec<Piece>) {
+        if ch.is_ascii() {
+            out.push(Piece {
+                class: ascii_class(ch as u8),
+                unit,
+            });
+            return;
+        }
+        if is_invisible(ch) {
+            return;
+        }
+        match decancer::cure_char(ch, self.options) {
+            decancer::Translation::None => {}
+            decancer::Translation::Character(c) => out.push(Piece {
+                class: cured_class(c),
+                unit,
+            }),
+            decancer::Translation::String(s) => {
+                for c in s.chars() {
+                    out.push(Piece {
+                        class: cured_class(c),
+                        unit,
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// Class of a character decancer produced from non-ASCII `original`.
+fn cured_class(cured: char) -> Class {
+    if cured.is_ascii() {
+        match ascii_class(cured as u8) {
+            // A cured white space stays white space; cured punctuation too.
+            class @ (Class::Letter(_) | Class::Digit(_) | Class::Space | Class::Punct) => class,
+            Class::Leet { .. } => Class::Punct,
+        }
+    } else {
+        // Letters of a script with no Latin look-alike, emoji and other symbols
+        // separate words.
+        Class::Space
+    }
+}
+
+fn ascii_class(b: u8) -> Class {
+    match b {
+        b'a'..=b'z' => Class::Letter(b),
+        b'A'..=b'Z' => Class::Letter(b.to_ascii_lowercase()),
+        b'0'..=b'9' => Class::Digit(b),
+        b'@' => Class::Leet {
+            letter: b'a',
+            interior_only: false,
+        },
+        b'$' => Class::Leet {
+            letter: b's',
+            interior_only: false,
+        },
+        b'|' => Class::Leet {
+            letter: b'i',
+            interior_only: false,
+        },
+        b'!' => Class::Leet {
+            letter: b'i',
+            interior_only: true,
+        },
+        b'+' => Class::Leet {
+            letter: b't',
+            interior_only: true,
+        },
+        b'(' => Class::Leet {
+            letter: b'c',
+            interior_only: true,
+        },
+        b if b.is_ascii_whitespace() || b.is_ascii_control() => Class::Space,
+        _ => Class::Punct,
+    }
+}
+
+/// Leetspeak value of a digit inside a word with letters.
+fn leet_digit(d: u8) -> Option<u8> {
+    Some(match d {
+        b'0' => b'o',
+        b'1' => b'i',
+        b'3' => b'e',
+        b'4' => b'a',
+        b'5' => b's',
+        b'7' => b't',
+        b'8' => b'b',
+        b'9' => b'g',
+        _ => return None,
+    })
+}
+
+/// Characters that render as nothing: Unicode's Default_Ignorable_Code_Point set
+/// (zero-width spaces and joiners, soft hyphen, bidi controls, variation selectors,
+/// tags, BOM, Hangul fillers).
+fn is_invisible(ch: char) -> bool {
+    matches!(ch as u32,
+        0x00AD | 0x034F | 0x061C | 0x115F..=0x1160 | 0x17B4..=0x17B5 | 0x180B..=0x180F
+        | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0x3164 | 0xFE00..=0xFE0F
+        | 0xFEFF | 0xFFA0 | 0xFFF0..=0xFFF8 | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A
+        | 0xE0000..=0xE0FFF)
+}
+
+/// Decides, token by token, whether digits and leet symbols stand for letters.
+///
+/// A token (between white space) that contains a letter reads its digits as leetspeak
+/// (`sh1t`); one without letters keeps them as digits (`455` is a number, not `ass`).
+/// Symbols that also end sentences (`!`, `+`, `(`) count only between two word characters.
+fn resolve_leet(pieces: &mut [Piece]) {
+    let mut start = 0;
+    while start < pieces.len() {
+        let end = pieces[start..]
+            .iter()
+            .position(|p| p.class == Class::Space)
+            .map_or(pieces.len(), |i| start + i);
+        let token = &mut pieces[start..end];
+        let has_letter = token.iter().any(|p| matches!(p.class, Class::Letter(_)));
+        for i in 0..token.len() {
+            token[i].class = match token[i].class {
+                Class::Digit(d) if has_letter => {
+                    leet_digit(d).map_or(Class::Digit(d), Class::Letter)
+                }
+                Class::Leet {
+                    letter,
+                    interior_only,
+                } if has_letter => {
+                    // A neighbour counts as part of the word unless it is itself a
+                    // symbol that needs two word neighbours (`wow!!` is not `wowii`).
+                    let word = |p: Option<&Piece>| {
+                        p.is_some_and(|p| {
+                            matches!(
+                                p.class,
+                                Class::Letter(_)
+                                    | Class::Digit(_)
+                                    | Class::Leet {
+                                        interior_only: false,
+                                        ..
+                                    }
+                            )
+                        })
+                    };
+                    let prev = word(i.checked_sub(1).and_then(|j| token.get(j)));
+                    let next = word(token.get(i + 1));
+                    let leet = if interior_only {
+                        prev && next
+                    } else {
+                        prev || next
+                    };
+                    if leet {
+                        Class::Letter(letter)
+                    } else {
+                        Class::Punct
+                    }
+                }
+                Class::Leet { .. } => Class::Punct,
+                other => other,
+            };
+        }
+        start = end + 1;
+    }
+}
+
+/// Groups word characters into runs, with the gap before each.
+fn build_runs(pieces: &[Piece], chars: Vec<Range<u32>>) -> Skeleton {
+    // Word characters per token, to find spaced-out single letters.
+    let mut token_len: Vec<u32> = Vec::new();
+    let mut token_of = Vec::with_capacity(pieces.len());
+    let mut in_token = false;
+    for p in pieces {
+        match p.class {
+            Class::Space => {
+                in_token = false;
+                token_of.push(u32::MAX);
+            }
+            class => {
+                if !in_token {
+                    token_len.push(0);
+                    in_token = true;
+                }
+                if matches!(class, Class::Letter(_) | Class::Digit(_)) {
+                    *token_len.last_mut().expect("pushed above") += 1;
+                }
+                token_of.push(token_len.len() as u32 - 1);
+            }
+        }
+    }
+
+    let mut sk = Skeleton {
+        bytes: Vec::with_capacity(pieces.len()),
+        runs: Vec::with_capacity(pieces.len()),
+        units: Vec::with_capacity(pieces.len()),
+    };
+    let mut gap = Gap::Hard;
+    let mut last_token = u32::MAX;
+    for (p, &token) in pieces.iter().zip(&token_of) {
+        let byte = match p.class {
+            Class::Letter(b) | Class::Digit(b) => b,
+            // `resolve_leet` has turned every leet symbol into a letter or punctuation.
+            Class::Punct | Class::Leet { .. } => {
+                gap = gap.max(Gap::Soft);
+                continue;
+            }
+            Class::Space => {
+                gap = Gap::Hard;
+                continue;
+            }
+        };
+        if token != last_token && last_token != u32::MAX {
+            // White space between tokens: soft only between single letters.
+            let single = |t: u32| token_len[t as usize] == 1;
+            gap = if single(token) && single(last_token) {
+                Gap::Soft
+            } else {
+                Gap::Hard
+            };
+        }
+        last_token = token;
+        // One unit per original character, even when it expands to two letters (`ﬀ`).
+        let span = &chars[p.unit as usize];
+        if sk.units.last() != Some(span) {
+            sk.units.push(span.clone());
+        }
+        let unit = sk.units.len() as u32 - 1;
+        match sk.runs.last_mut() {
+            Some(run) if run.byte == byte && gap != Gap::Hard => {
+                run.count = run.count.saturating_add(1);
+                run.units.end = unit + 1;
+            }
+            _ => {
+                sk.bytes.push(byte);
+                sk.runs.push(Run {
+                    byte,
+                    count: 1,
+                    gap: if sk.runs.is_empty() { Gap::Hard } else { gap },
+                    units: unit..unit + 1,
+                });
+            }
+        }
+        gap = Gap::None;
+    }
+    sk
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn skel(text: &str) -> String {
+        let sk = Normalizer::default().skeleton(text);
+        let mut out = String::new();
+        for r in &sk.runs {
+            match r.gap {
+                Gap::Hard if !out.is_empty() => out.push(' '),
+                Gap::Soft => out.push('.'),
+                _ => {}
+            }
+            for _ in 0..r.count {
+                out.push(r.byte as char);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn case_and_repeats() {
+        assert_eq!(skel("FuUuCK you"), "fuuuck you");
+        let sk = Normalizer::default().skeleton("fuuuck");
+        assert_eq!(sk.bytes, b"fuck");
+        assert_eq!(sk.runs[1].count, 3);
+    }
+
+    #[test]
+    fn leetspeak_only_in_words_with_letters() {
+        assert_eq!(skel("sh1t a55 @ss $hit"), "shit ass ass shit");
+        assert_eq!(skel("I have 455 points"), "i have 455 points");
+        assert_eq!(skel("hi! wow!!"), "hi wow");
+        assert_eq!(skel("sh!t"), "shit");
+    }
+
+    #[test]
+    fn separators_inside_words_are_soft() {
+        assert_eq!(skel("f.u.c.k"), "f.u.c.k");
+        assert_eq!(skel("f u c k off"), "f.u.c.k off");
+        assert_eq!(skel("f - u - c - k"), "f.u.c.k");
+        assert_eq!(skel("is hit"), "is hit");
+    }
+
+    #[test]
+    fn invisible_characters_vanish() {
+        assert_eq!(skel("f\u{200B}u\u{00AD}c\u{200D}k\u{FEFF}"), "fuck");
+        assert_eq!(skel("fu\u{0336}c\u{0332}k"), "fuck");
+    }
+
+    #[test]
+    fn look_alikes_and_accents() {
+        assert_eq!(skel("ѕһіт"), "shit");
+        assert_eq!(skel("ｆｕｃｋ"), "fuck");
+        assert_eq!(skel("𝐟𝐮𝐜𝐤"), "fuck");
+        assert_eq!(skel("fück"), "fuck");
+    }
+
+    #[test]
+    fn other_scripts_are_words_of_their_own() {
+        assert_eq!(skel("日本語abc"), "abc");
+        assert_eq!(skel("ab日cd"), "ab cd");
+    }
+
+    #[test]
+    fn units_map_back_to_original_bytes() {
+        let text = "é f\u{200B}u";
+        let sk = Normalizer::default().skeleton(text);
+        let spans: Vec<&str> = sk
+            .unit_spans(0..sk.runs.len())
+            .iter()
+            .map(|r| &text[r.start as usize..r.end as usize])
+            .collect();
+        assert_eq!(spans, ["é", "f", "u"]);
+    }
+}
