@@ -739,8 +739,8 @@ impl<'t> Scan<'t> {
         }
     }
 
-    /// The characters a mask replaces: the letters behind a word-list match, or every
-    /// non-space character of any other match.
+    /// The characters a mask replaces: the letters behind a word-list match, or the
+    /// letters and digits of any other match (`***-***-****`, `**@*******.***`).
     fn mask_spans<'a>(&'a self, found: &'a Found) -> Box<dyn Iterator<Item = Range<usize>> + 'a> {
         match &found.runs {
             Some(runs) => Box::new(
@@ -752,7 +752,7 @@ impl<'t> Scan<'t> {
             None => Box::new(
                 self.text[found.span.clone()]
                     .char_indices()
-                    .filter(|(_, c)| !c.is_whitespace())
+                    .filter(|(_, c)| c.is_alphanumeric())
                     .map(move |(i, c)| found.span.start + i..found.span.start + i + c.len_utf8()),
             ),
         }

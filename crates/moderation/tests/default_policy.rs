@@ -1,0 +1,249 @@
+//! The embedded default policy against evasions, false-positive traps and ordinary
+//! chat in other languages.
+
+use moderation::{Attributes, Basis, Decision, Engine, Message, Verdict};
+
+fn review(text: &str) -> Verdict {
+    let attrs = Attributes::new();
+    Engine::embedded_default().review(&Message {
+        content: text,
+        room_arn: "arn:aws:ivschat:us-west-2:123456789012:room/abcdEFGH1234",
+        user_id: "viewer-1",
+        sender_attributes: &attrs,
+    })
+}
+
+/// The content the room would see.
+fn delivered(text: &str) -> String {
+    let v = review(text);
+    assert_eq!(v.decision, Decision::Allow, "{text:?} was denied: {v:?}");
+    v.content.unwrap_or_else(|| text.to_owned())
+}
+
+fn rules(text: &str) -> Vec<String> {
+    review(text)
+        .matches
+        .iter()
+        .map(|m| m.rule.to_string())
+        .collect()
+}
+
+#[test]
+fn plain_profanity_is_masked_letter_for_letter() {
+    assert_eq!(delivered("what the fuck"), "what the ****");
+    // Exactly the offending letters: the rest of the word stays.
+    assert_eq!(delivered("you motherfucker!"), "you mother****er!");
+}
+
+#[test]
+fn case_evasion() {
+    assert_eq!(delivered("FuCk this"), "**** this");
+}
+
+#[test]
+fn leetspeak_evasion() {
+    assert_eq!(delivered("fu(k you"), "**** you");
+    assert_eq!(delivered("fvck you"), "**** you");
+    assert_eq!(delivered("f4ck"), "f4ck", "4 reads as a: not a known word");
+    assert_eq!(delivered("ph0ck"), "ph0ck", "unknown spellings stay");
+    assert_eq!(delivered("sh1tty c0ck"), "sh1tty ****");
+    assert_eq!(delivered("$lut"), "****");
+    assert_eq!(
+        delivered("c|_|nt"),
+        "c|_|nt",
+        "multi-character glyphs are not decoded"
+    );
+    assert_eq!(delivered("cun7"), "****");
+}
+
+#[test]
+fn separator_evasion() {
+    assert_eq!(delivered("f.u.c.k off"), "*.*.*.* off");
+    assert_eq!(delivered("f u c k off"), "* * * * off");
+    assert_eq!(delivered("f-u-c-k"), "*-*-*-*");
+    assert_eq!(delivered("c_u_n_t"), "*_*_*_*");
+}
+
+#[test]
+fn repeated_letter_evasion() {
+    assert_eq!(delivered("fuuuuuck"), "********");
+    assert_eq!(delivered("cuuunt"), "******");
+}
+
+#[test]
+fn look_alike_evasion() {
+    // Cyrillic, Greek, fullwidth, mathematical bold, mixed.
+    assert_eq!(delivered("ѕһіт, I'm a сunt"), "ѕһіт, I'm a ****");
+    assert_eq!(delivered("ｆｕｃｋ"), "****");
+    assert_eq!(delivered("𝐟𝐮𝐜𝐤 it"), "**** it");
+    assert_eq!(delivered("fυck"), "****");
+}
+
+#[test]
+fn invisible_character_evasion() {
+    assert_eq!(delivered("f\u{200B}uck"), "*\u{200B}***");
+    assert_eq!(delivered("fu\u{00AD}ck"), "**\u{00AD}**");
+    assert_eq!(delivered("c\u{2060}u\u{FEFF}nt"), "*\u{2060}*\u{FEFF}**");
+}
+
+#[test]
+fn accent_and_combining_mark_evasion() {
+    assert_eq!(delivered("fück"), "****");
+    assert_eq!(
+        delivered("f\u{0336}u\u{0336}c\u{0336}k\u{0336}"),
+        "*\u{0336}*\u{0336}*\u{0336}*\u{0336}"
+    );
+    assert_eq!(delivered("cúñt"), "****");
+}
+
+#[test]
+fn slurs_are_denied_with_the_rules_reason() {
+    for text in [
+        "you n1gger",
+        "F A G G O T",
+        "ƒaggot",
+        "k\u{200B}ike",
+        "sp1c",
+    ] {
+        let v = review(text);
+        assert_eq!(v.decision, Decision::Deny, "{text:?}");
+        assert_eq!(
+            v.reason.as_deref(),
+            Some("Hate speech is not allowed in this chat.")
+        );
+    }
+}
+
+#[test]
+fn harassment_phrases_are_denied() {
+    for text in ["kys", "just kill yourself", "KILL  YOURSELF"] {
+        assert_eq!(review(text).decision, Decision::Deny, "{text:?}");
+    }
+}
+
+#[test]
+fn clean_words_containing_bad_substrings_pass() {
+    let traps = [
+        "I live in Scunthorpe near Penistone",
+        "the assassin passed the class on assessment",
+        "the pilot sat in the cockpit drinking a cocktail",
+        "Hitchcock made great films; Dickens wrote books",
+        "Sussex, Essex and Middlesex",
+        "shiitake and shitake mushrooms",
+        "a blue tit and a peacock",
+        "cucumber, circumstance, document, scum",
+        "analysis of the analyst's therapist",
+        "grapes, drapes, scraped knees",
+        "the snigger of Nigeria's niggardly niggles",
+        "spice and spicy raccoons from Pakistan",
+        "a Maine Coon cat, spic and span",
+        "mustard, custard, leotard, bastion",
+        "Mishit the ball, said Pissarro",
+        "a torpedo and a speedometer",
+        "matches at 455 points, 8008 steps",
+        "Wankel engine; she looked swanky",
+        "Arsenal fans",
+        "I have homework",
+    ];
+    for text in traps {
+        let v = review(text);
+        assert_eq!(v.decision, Decision::Allow, "{text:?}: {v:?}");
+        assert_eq!(v.content, None, "{text:?} was rewritten: {v:?}");
+        assert!(v.matches.is_empty(), "{text:?}: {:?}", v.matches);
+    }
+}
+
+#[test]
+fn ordinary_chat_in_other_languages_and_scripts_passes() {
+    let chat = [
+        "Привет всем, как дела? Отличный стрим сегодня!",
+        "Тит Ливий написал историю Рима",
+        "Γειά σου, τι κάνεις; Καλή μέρα σε όλους",
+        "Привіт, як справи? Дуже цікаво",
+        "こんにちは、今日の配信も楽しいです",
+        "你好，大家晚上好！这个游戏真好玩",
+        "안녕하세요 여러분 반갑습니다",
+        "مرحبا بالجميع، كيف حالكم؟",
+        "שלום לכולם, מה שלומכם",
+        "नमस्ते दोस्तों, आज का स्ट्रीम बहुत अच्छा है",
+        "สวัสดีครับ ทุกคน",
+        "Das ist ein dickes Buch, bitte schön",
+        "Cum ești? Foarte bine, mulțumesc",
+        "¿Qué tal? Muy bien, gracias amigo",
+        "Ça va? Je suis très content de vous voir",
+        "Tudo bem? Obrigado pela live",
+        "Czy ktoś gra na fagocie?",
+        "Hej! Hur mår du idag?",
+        "Merhaba arkadaşlar, nasılsınız?",
+        "Xin chào mọi người",
+        "🔥🔥🔥 gg wp 👏👏",
+    ];
+    for text in chat {
+        let v = review(text);
+        assert_eq!(v.decision, Decision::Allow, "{text:?}: {v:?}");
+        assert!(v.matches.is_empty(), "{text:?}: {:?}", v.matches);
+    }
+}
+
+#[test]
+fn masking_keeps_everything_else_byte_for_byte() {
+    let text = "日本語 👋🏽 fuck 🇫🇷 ça va, Ωmega\u{200D}";
+    let out = delivered(text);
+    assert_eq!(out, "日本語 👋🏽 **** 🇫🇷 ça va, Ωmega\u{200D}");
+}
+
+#[test]
+fn links_are_denied_and_pii_is_masked() {
+    assert_eq!(rules("join my-scam.gg now"), ["links"]);
+    assert_eq!(review("join my-scam dot com").decision, Decision::Deny);
+    assert_eq!(
+        delivered("write to jo@example.org"),
+        "write to **@*******.***"
+    );
+    assert_eq!(delivered("call 555-123-4567"), "call ***-***-****");
+    assert_eq!(
+        delivered("card 4539 1488 0343 6467 ok"),
+        "card **** **** **** **** ok"
+    );
+}
+
+#[test]
+fn spam_limits() {
+    assert_eq!(
+        review("WHY IS NOBODY ANSWERING ME").reason.as_deref(),
+        Some("Please don't shout: too many capital letters.")
+    );
+    assert_eq!(
+        delivered("LOL OK GG"),
+        "LOL OK GG",
+        "short shouting is fine"
+    );
+    assert_eq!(rules("nooooooooooooooo"), ["flood"]);
+    assert_eq!(review(&"blah ".repeat(90)).decision, Decision::Deny);
+}
+
+#[test]
+fn rewrites_name_the_rules_in_an_attribute() {
+    let v = review("fuck, mail me at a@b.co");
+    assert_eq!(v.basis, Basis::Rules);
+    assert_eq!(
+        v.added_attributes,
+        [("moderated".to_owned(), "profanity,personal-data".to_owned())]
+    );
+}
+
+#[test]
+fn exempt_roles_bypass_every_rule() {
+    let mut attrs = Attributes::new();
+    attrs.insert("role".into(), "vip, Moderator".into());
+    let v = Engine::embedded_default().review(&Message {
+        content: "fuck, visit example.com",
+        room_arn: "arn:aws:ivschat:us-west-2:123456789012:room/x",
+        user_id: "mod",
+        sender_attributes: &attrs,
+    });
+    assert_eq!(
+        (v.decision, v.basis, v.content),
+        (Decision::Allow, Basis::Exempt, None)
+    );
+}
