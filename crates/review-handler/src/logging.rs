@@ -1,0 +1,59 @@
+//! JSON-line logs on stderr, and the one log line per review.
+
+use tracing_subscriber::EnvFilter;
+
+use crate::handler::Outcome;
+
+/// Installs the JSON subscriber. `LOG_LEVEL` (`error`..`trace`) overrides `default`.
+pub fn init(default: &str) {
+    let filter = std::env::var("LOG_LEVEL")
+        .ok()
+        .and_then(|l| EnvFilter::try_new(l).ok())
+        .unwrap_or_else(|| EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_current_span(true)
+        .with_span_list(false)
+        .init();
+}
+
+/// Logs one review: ids, verdict, rules, latency. The text (as returned to IVS) only
+/// with `LOG_CONTENT=true`.
+pub fn review(outcome: &Outcome, log_content: bool) {
+    let room = outcome.room_arn.as_deref().unwrap_or("");
+    let message_id = outcome.message_id.as_deref().unwrap_or("");
+    let verdict = match outcome.response.review_result {
+        crate::ivs::ReviewResult::Allow => "ALLOW",
+        crate::ivs::ReviewResult::Deny => "DENY",
+    };
+    let rewritten = outcome
+        .verdict
+        .as_ref()
+        .is_some_and(|v| v.content.is_some());
+    let content = log_content.then_some(outcome.response.content.as_str());
+    match &outcome.error {
+        Some(error) => tracing::warn!(
+            room,
+            message_id,
+            verdict,
+            basis = "error",
+            error = %error,
+            content,
+            latency_us = outcome.elapsed_us,
+            "event could not be reviewed; on_error verdict applied"
+        ),
+        None => tracing::info!(
+            room,
+            message_id,
+            verdict,
+            rewritten,
+            basis = outcome.basis(),
+            rules = %outcome.rule_ids(),
+            content,
+            latency_us = outcome.elapsed_us,
+            "reviewed"
+        ),
+    }
+}
