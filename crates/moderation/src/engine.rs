@@ -17,7 +17,7 @@ use crate::policy::{
     Action, Category, OnError, PiiType, Policy, RuleKind, RuleSpec, Settings, Severity,
 };
 use crate::rewrite::{self, Edit};
-use crate::spam::SpamLimits;
+use crate::spam::{SpamLimits, TextStats};
 use crate::text::{Normalizer, Skeleton};
 
 /// Message and sender attributes, as IVS sends them.
@@ -712,6 +712,7 @@ struct Scan<'t> {
     text: &'t str,
     skeleton: OnceCell<Skeleton>,
     dictionary_hits: OnceCell<Vec<(Entry, Range<usize>)>>,
+    stats: OnceCell<TextStats>,
 }
 
 impl<'t> Scan<'t> {
@@ -720,6 +721,7 @@ impl<'t> Scan<'t> {
             text,
             skeleton: OnceCell::new(),
             dictionary_hits: OnceCell::new(),
+            stats: OnceCell::new(),
         }
     }
 
@@ -816,7 +818,7 @@ impl Rule {
                 .map(|(span, kind)| span_only(span, format!("{kind:?}").to_ascii_lowercase()))
                 .collect(),
             Matcher::Spam(limits) => limits
-                .check(text)
+                .check(scan.stats.get_or_init(|| TextStats::of(text)))
                 .map(|detail| span_only(0..text.len(), detail))
                 .into_iter()
                 .collect(),

@@ -8,7 +8,10 @@
 
 use std::ops::Range;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+
+/// Lists up to this size get a full DFA.
+const DFA_MAX_PATTERNS: usize = 2_000;
 
 use crate::text::{Gap, Normalizer, Skeleton};
 
@@ -115,9 +118,17 @@ impl<T> LexiconBuilder<T> {
 
     pub fn build(self) -> Lexicon<T> {
         let has_allowlist = self.patterns.iter().any(|p| p.payload.is_none());
+        // A full DFA scans fastest; for big lists its build time and memory grow too
+        // much, and the contiguous NFA is nearly as fast.
+        let kind = if self.bytes.len() <= DFA_MAX_PATTERNS {
+            AhoCorasickKind::DFA
+        } else {
+            AhoCorasickKind::ContiguousNFA
+        };
         let automaton = (!self.bytes.is_empty()).then(|| {
             AhoCorasick::builder()
                 .match_kind(MatchKind::Standard)
+                .kind(Some(kind))
                 .build(&self.bytes)
                 .expect("skeleton patterns are short byte strings")
         });

@@ -10,9 +10,11 @@ use regex::{Regex, RegexBuilder};
 const TLDS: &str = "com|net|org|io|gg|tv|me|co|info|biz|xyz|app|dev|live|link|site|online|\
 club|shop|store|top|ru|cn|uk|de|fr|nl|es|it|pl|br|in|au|ca|us|eu|ly|to|be|cc|ws|su|tk|ml|ga|\
 cf|gq|pw|vip|win|bid|icu|cyou|buzz|fun|space|website|tech|stream|chat|social|fans|sex|xxx|\
-porn|cam|bet|casino|ru|ua|kz|jp|kr|tw|vn|id|ph|my|sg|ai|gl|gd|lol|click|news|blog|one";
+porn|cam|bet|casino|ua|kz|jp|kr|tw|vn|id|ph|my|sg|ai|gl|gd|lol|click|news|blog|one";
 
-/// Compiled link matcher.
+/// Compiled link matcher. Its word boundaries are ASCII ones (`(?-u:\b)`): hosts are
+/// ASCII, and Unicode boundaries would push the regex off its fast DFA engine
+/// whenever a message has non-ASCII text.
 #[derive(Debug)]
 pub struct LinkFinder {
     regex: Regex,
@@ -29,11 +31,11 @@ impl Default for LinkFinder {
     fn default() -> Self {
         let pattern = format!(
             r#"(?x)
-            (?P<url>\b(?:https?|ftp)://[^\s<>"'`]+ | \bwww\.[^\s<>"'`]+)
-            | (?P<bare>\b(?:[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?\.)+(?:{TLDS})\b(?:[:/?\#][^\s<>"'`]*)?)
-            | (?P<label>\b[a-z0-9][a-z0-9-]*)
+            (?P<url>(?-u:\b)(?:https?|ftp)://[^\s<>"'`]+ | (?-u:\b)www\.[^\s<>"'`]+)
+            | (?P<bare>(?-u:\b)(?:[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?\.)+(?:{TLDS})(?-u:\b)(?:[:/?\#][^\s<>"'`]*)?)
+            | (?P<label>(?-u:\b)[a-z0-9][a-z0-9-]*)
               (?: \s*[\[({{]\s*(?:\.|dot)\s*[\])}}]\s* | \s+dot\s+ )
-              (?P<tld>(?:{TLDS}))\b
+              (?P<tld>(?:{TLDS}))(?-u:\b)
             "#
         );
         let regex = RegexBuilder::new(&pattern)

@@ -17,11 +17,13 @@ impl Default for PiiFinder {
     fn default() -> Self {
         Self {
             email: Regex::new(
-                r"(?i)\b[a-z0-9][a-z0-9._%+-]*@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.[a-z]{2,}\b",
+                r"(?i-u)\b[a-z0-9][a-z0-9._%+-]*@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.[a-z]{2,}\b",
             )
             .expect("the e-mail pattern is valid"),
-            // Digit groups with the separators people type in numbers.
-            digits: Regex::new(r"[+(]?\d(?:[ .()\-]{0,2}\d){6,22}\)?")
+            // Digit groups with the separators people type in numbers; how many
+            // digits make a phone or card number is decided in `classify_number`.
+            // ASCII digits and no counted repetition keep this cheap to compile.
+            digits: Regex::new(r"[+(]?[0-9](?:[ .()\-]{0,2}[0-9])+\)?")
                 .expect("the digits pattern is valid"),
         }
     }
@@ -39,7 +41,8 @@ impl PiiFinder {
             );
         }
         let wants_numbers = types.contains(&PiiType::Phone) || types.contains(&PiiType::Card);
-        if wants_numbers {
+        // Phone numbers have at least 9 digits, cards 13: most messages have fewer.
+        if wants_numbers && text.bytes().filter(u8::is_ascii_digit).count() >= 9 {
             for m in self.digits.find_iter(text) {
                 if !stands_alone(text, m.range()) {
                     continue;

@@ -82,6 +82,10 @@ pub fn apply(text: &str, edits: &[Edit<'_>], mask: char) -> String {
 
 /// `text` cut to at most `MAX_CONTENT_CHARS` code points.
 pub fn truncate_chars(text: &str) -> &str {
+    if text.len() <= MAX_CONTENT_CHARS {
+        // Never more code points than bytes.
+        return text;
+    }
     match text.char_indices().nth(MAX_CONTENT_CHARS) {
         Some((i, _)) => &text[..i],
         None => text,

@@ -10,21 +10,30 @@ pub struct SpamLimits {
     pub max_repeat: Option<usize>,
 }
 
-impl SpamLimits {
-    /// The first limit `text` breaks, described for `--explain` and logs.
-    pub fn check(&self, text: &str) -> Option<String> {
-        let mut chars = 0usize;
-        let mut letters = 0usize;
-        let mut upper = 0usize;
-        let mut longest = 0usize;
+/// Counts the spam checks need, computed once per message for all spam rules.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TextStats {
+    pub chars: usize,
+    pub letters: usize,
+    pub upper: usize,
+    /// Longest run of one repeated character other than white space.
+    pub longest_repeat: usize,
+}
+
+impl TextStats {
+    pub fn of(text: &str) -> Self {
+        if text.is_ascii() {
+            return Self::of_ascii(text.as_bytes());
+        }
+        let mut stats = TextStats::default();
         let mut current = 0usize;
         let mut previous = None;
         for c in text.chars() {
-            chars += 1;
+            stats.chars += 1;
             if c.is_alphabetic() {
-                letters += 1;
+                stats.letters += 1;
                 if c.is_uppercase() {
-                    upper += 1;
+                    stats.upper += 1;
                 }
             }
             if Some(c) == previous && !c.is_whitespace() {
@@ -32,14 +41,49 @@ impl SpamLimits {
             } else {
                 current = 1;
             }
-            longest = longest.max(current);
+            stats.longest_repeat = stats.longest_repeat.max(current);
             previous = Some(c);
         }
+        stats
+    }
+
+    /// The same counts, byte by byte, for the common all-ASCII message.
+    fn of_ascii(text: &[u8]) -> Self {
+        let mut stats = TextStats {
+            chars: text.len(),
+            ..TextStats::default()
+        };
+        let mut current = 0usize;
+        let mut previous = 0u8;
+        for &b in text {
+            stats.letters += usize::from(b.is_ascii_alphabetic());
+            stats.upper += usize::from(b.is_ascii_uppercase());
+            current = if b == previous && !b.is_ascii_whitespace() {
+                current + 1
+            } else {
+                1
+            };
+            stats.longest_repeat = stats.longest_repeat.max(current);
+            previous = b;
+        }
+        stats
+    }
+}
+
+impl SpamLimits {
+    /// The first limit the message breaks, described for `--explain` and logs.
+    pub fn check(&self, stats: &TextStats) -> Option<String> {
+        let TextStats {
+            chars,
+            letters,
+            upper,
+            longest_repeat,
+        } = *stats;
         if let Some(max) = self.max_length.filter(|&m| chars > m) {
             return Some(format!("length {chars} > {max}"));
         }
-        if let Some(max) = self.max_repeat.filter(|&m| longest > m) {
-            return Some(format!("repeat {longest} > {max}"));
+        if let Some(max) = self.max_repeat.filter(|&m| longest_repeat > m) {
+            return Some(format!("repeat {longest_repeat} > {max}"));
         }
         if let Some(max) = self.max_caps_ratio {
             let ratio = upper as f64 / letters.max(1) as f64;
@@ -64,24 +108,35 @@ mod tests {
         }
     }
 
+    fn check(text: &str) -> Option<String> {
+        limits().check(&TextStats::of(text))
+    }
+
     #[test]
     fn each_check_triggers() {
-        assert_eq!(
-            limits().check("aaaa bbbb cccc dddd eeee").unwrap(),
-            "length 24 > 20"
-        );
-        assert_eq!(limits().check("nooooooo").unwrap(), "repeat 7 > 5");
-        assert_eq!(limits().check("WHY IS THIS SO").unwrap(), "caps 100% > 70%");
+        assert_eq!(check("aaaa bbbb cccc dddd eeee").unwrap(), "length 24 > 20");
+        assert_eq!(check("nooooooo").unwrap(), "repeat 7 > 5");
+        assert_eq!(check("WHY IS THIS SO").unwrap(), "caps 100% > 70%");
     }
 
     #[test]
     fn ordinary_messages_pass() {
-        assert_eq!(limits().check("Hello there"), None);
+        assert_eq!(check("Hello there"), None);
+        assert_eq!(check("OK LOL"), None, "too few letters to judge shouting");
+        assert_eq!(check("ünïcödé 你好"), None);
+        assert_eq!(check("a      b"), None, "spaces are not a flood");
+    }
+
+    #[test]
+    fn ascii_and_unicode_counts_agree() {
+        let text = "Hello WORLD!!! aaa  zz";
+        let mut padded = text.to_owned();
+        padded.push('é');
+        let (ascii, unicode) = (TextStats::of(text), TextStats::of(&padded));
         assert_eq!(
-            limits().check("OK LOL"),
-            None,
-            "too few letters to judge shouting"
+            (ascii.letters + 1, ascii.upper, ascii.chars + 1),
+            (unicode.letters, unicode.upper, unicode.chars)
         );
-        assert_eq!(limits().check("ünïcödé 你好"), None);
+        assert_eq!(ascii.longest_repeat, 3);
     }
 }

@@ -81,10 +81,13 @@ enum Class {
     Space,
 }
 
+/// One mapped character of the current token: its class and the original character
+/// it came from.
 #[derive(Clone, Copy, Debug)]
 struct Piece {
     class: Class,
-    unit: u32,
+    start: u32,
+    len: u8,
 }
 
 /// Builds skeletons with the confusables options below.
@@ -128,45 +131,126 @@ impl Default for Normalizer {
 impl Normalizer {
     /// Normalises `text` into a skeleton.
     pub fn skeleton(&self, text: &str) -> Skeleton {
-        let mut units = Vec::with_capacity(text.len());
-        let mut pieces = Vec::with_capacity(text.len());
+        let mut tokens = Tokenizer::with_capacity(text.len());
         for (offset, ch) in text.char_indices() {
-            let unit = units.len() as u32;
-            let before = pieces.len();
-            self.classify(ch, unit, &mut pieces);
-            if pieces.len() > before {
-                units.push(offset as u32..(offset + ch.len_utf8()) as u32);
+            let (start, len) = (offset as u32, ch.len_utf8() as u8);
+            if ch.is_ascii() {
+                tokens.push(ascii_class(ch as u8), start, len);
+                continue;
+            }
+            if is_invisible(ch) {
+                continue;
+            }
+            match decancer::cure_char(ch, self.options) {
+                decancer::Translation::None => {}
+                decancer::Translation::Character(c) => tokens.push(cured_class(c), start, len),
+                decancer::Translation::String(s) => {
+                    for c in s.chars() {
+                        tokens.push(cured_class(c), start, len);
+                    }
+                }
             }
         }
-        resolve_leet(&mut pieces);
-        build_runs(&pieces, units)
+        tokens.finish_token();
+        tokens.skeleton
+    }
+}
+
+/// Builds the skeleton one token (a run of characters between white space) at a
+/// time: a token's leetspeak and its boundary with the previous token depend on the
+/// whole token, so its characters wait in `token` until white space closes it.
+struct Tokenizer {
+    skeleton: Skeleton,
+    token: Vec<Piece>,
+    has_letter: bool,
+    has_leet: bool,
+    /// Whether the previous token with word characters had exactly one.
+    previous_single: Option<bool>,
+}
+
+impl Tokenizer {
+    fn with_capacity(n: usize) -> Self {
+        Tokenizer {
+            skeleton: Skeleton {
+                bytes: Vec::with_capacity(n),
+                runs: Vec::with_capacity(n),
+                units: Vec::with_capacity(n),
+            },
+            token: Vec::with_capacity(32),
+            has_letter: false,
+            has_leet: false,
+            previous_single: None,
+        }
     }
 
-    /// Pushes the classes of one original character (none for invisible ones).
-    fn classify(&self, ch: char, unit: u32, out: &mut Vec<Piece>) {
-        if ch.is_ascii() {
-            out.push(Piece {
-                class: ascii_class(ch as u8),
-                unit,
-            });
+    fn push(&mut self, class: Class, start: u32, len: u8) {
+        match class {
+            Class::Space => return self.finish_token(),
+            Class::Letter(_) => self.has_letter = true,
+            Class::Digit(_) | Class::Leet { .. } => self.has_leet = true,
+            Class::Punct => {}
+        }
+        self.token.push(Piece { class, start, len });
+    }
+
+    /// Resolves the current token and appends its runs.
+    fn finish_token(&mut self) {
+        if self.token.is_empty() {
             return;
         }
-        if is_invisible(ch) {
-            return;
+        if self.has_leet {
+            resolve_leet(&mut self.token, self.has_letter);
         }
-        match decancer::cure_char(ch, self.options) {
-            decancer::Translation::None => {}
-            decancer::Translation::Character(c) => out.push(Piece {
-                class: cured_class(c),
-                unit,
-            }),
-            decancer::Translation::String(s) => {
-                for c in s.chars() {
-                    out.push(Piece {
-                        class: cured_class(c),
-                        unit,
-                    });
+        let words = self
+            .token
+            .iter()
+            .filter(|p| matches!(p.class, Class::Letter(_) | Class::Digit(_)))
+            .count();
+        if words > 0 {
+            // White space between tokens is soft only between spaced-out single letters.
+            let single = words == 1;
+            let mut gap = match self.previous_single {
+                Some(true) if single => Gap::Soft,
+                _ => Gap::Hard,
+            };
+            self.previous_single = Some(single);
+            for i in 0..self.token.len() {
+                let p = self.token[i];
+                match p.class {
+                    Class::Letter(b) | Class::Digit(b) => {
+                        self.emit(b, gap, &p);
+                        gap = Gap::None;
+                    }
+                    _ => gap = gap.max(Gap::Soft),
                 }
+            }
+        }
+        self.token.clear();
+        self.has_letter = false;
+        self.has_leet = false;
+    }
+
+    /// Appends one word character, extending the last run when it repeats.
+    fn emit(&mut self, byte: u8, gap: Gap, p: &Piece) {
+        let sk = &mut self.skeleton;
+        // One unit per original character, even when it expands to two letters (`ﬀ`).
+        if sk.units.last().is_none_or(|u| u.start != p.start) {
+            sk.units.push(p.start..p.start + u32::from(p.len));
+        }
+        let unit = sk.units.len() as u32 - 1;
+        match sk.runs.last_mut() {
+            Some(run) if run.byte == byte && gap != Gap::Hard => {
+                run.count = run.count.saturating_add(1);
+                run.units.end = unit + 1;
+            }
+            _ => {
+                sk.bytes.push(byte);
+                sk.runs.push(Run {
+                    byte,
+                    count: 1,
+                    gap: if sk.runs.is_empty() { Gap::Hard } else { gap },
+                    units: unit..unit + 1,
+                });
             }
         }
     }
@@ -247,144 +331,51 @@ fn is_invisible(ch: char) -> bool {
         | 0xE0000..=0xE0FFF)
 }
 
-/// Decides, token by token, whether digits and leet symbols stand for letters.
+/// Decides whether the digits and leet symbols of one token stand for letters.
 ///
 /// A token (between white space) that contains a letter reads its digits as leetspeak
 /// (`sh1t`); one without letters keeps them as digits (`455` is a number, not `ass`).
 /// Symbols that also end sentences (`!`, `+`, `(`) count only between two word characters.
-fn resolve_leet(pieces: &mut [Piece]) {
-    let mut start = 0;
-    while start < pieces.len() {
-        let end = pieces[start..]
-            .iter()
-            .position(|p| p.class == Class::Space)
-            .map_or(pieces.len(), |i| start + i);
-        let token = &mut pieces[start..end];
-        let has_letter = token.iter().any(|p| matches!(p.class, Class::Letter(_)));
-        for i in 0..token.len() {
-            token[i].class = match token[i].class {
-                Class::Digit(d) if has_letter => {
-                    leet_digit(d).map_or(Class::Digit(d), Class::Letter)
-                }
-                Class::Leet {
-                    letter,
-                    interior_only,
-                } if has_letter => {
-                    // A neighbour counts as part of the word unless it is itself a
-                    // symbol that needs two word neighbours (`wow!!` is not `wowii`).
-                    let word = |p: Option<&Piece>| {
-                        p.is_some_and(|p| {
-                            matches!(
-                                p.class,
-                                Class::Letter(_)
-                                    | Class::Digit(_)
-                                    | Class::Leet {
-                                        interior_only: false,
-                                        ..
-                                    }
-                            )
-                        })
-                    };
-                    let prev = word(i.checked_sub(1).and_then(|j| token.get(j)));
-                    let next = word(token.get(i + 1));
-                    let leet = if interior_only {
-                        prev && next
-                    } else {
-                        prev || next
-                    };
-                    if leet {
-                        Class::Letter(letter)
-                    } else {
-                        Class::Punct
+fn resolve_leet(token: &mut [Piece], has_letter: bool) {
+    // A neighbour counts as part of the word unless it is itself a symbol that needs
+    // two word neighbours (`wow!!` is not `wowii`).
+    let word = |p: Option<&Piece>| {
+        p.is_some_and(|p| {
+            matches!(
+                p.class,
+                Class::Letter(_)
+                    | Class::Digit(_)
+                    | Class::Leet {
+                        interior_only: false,
+                        ..
                     }
-                }
-                Class::Leet { .. } => Class::Punct,
-                other => other,
-            };
-        }
-        start = end + 1;
-    }
-}
-
-/// Groups word characters into runs, with the gap before each.
-fn build_runs(pieces: &[Piece], chars: Vec<Range<u32>>) -> Skeleton {
-    // Word characters per token, to find spaced-out single letters.
-    let mut token_len: Vec<u32> = Vec::new();
-    let mut token_of = Vec::with_capacity(pieces.len());
-    let mut in_token = false;
-    for p in pieces {
-        match p.class {
-            Class::Space => {
-                in_token = false;
-                token_of.push(u32::MAX);
-            }
-            class => {
-                if !in_token {
-                    token_len.push(0);
-                    in_token = true;
-                }
-                if matches!(class, Class::Letter(_) | Class::Digit(_)) {
-                    *token_len.last_mut().expect("pushed above") += 1;
-                }
-                token_of.push(token_len.len() as u32 - 1);
-            }
-        }
-    }
-
-    let mut sk = Skeleton {
-        bytes: Vec::with_capacity(pieces.len()),
-        runs: Vec::with_capacity(pieces.len()),
-        units: Vec::with_capacity(pieces.len()),
+            )
+        })
     };
-    let mut gap = Gap::Hard;
-    let mut last_token = u32::MAX;
-    for (p, &token) in pieces.iter().zip(&token_of) {
-        let byte = match p.class {
-            Class::Letter(b) | Class::Digit(b) => b,
-            // `resolve_leet` has turned every leet symbol into a letter or punctuation.
-            Class::Punct | Class::Leet { .. } => {
-                gap = gap.max(Gap::Soft);
-                continue;
+    for i in 0..token.len() {
+        token[i].class = match token[i].class {
+            Class::Digit(d) if has_letter => leet_digit(d).map_or(Class::Digit(d), Class::Letter),
+            Class::Leet {
+                letter,
+                interior_only,
+            } if has_letter => {
+                let prev = word(i.checked_sub(1).and_then(|j| token.get(j)));
+                let next = word(token.get(i + 1));
+                let leet = if interior_only {
+                    prev && next
+                } else {
+                    prev || next
+                };
+                if leet {
+                    Class::Letter(letter)
+                } else {
+                    Class::Punct
+                }
             }
-            Class::Space => {
-                gap = Gap::Hard;
-                continue;
-            }
+            Class::Leet { .. } => Class::Punct,
+            other => other,
         };
-        if token != last_token && last_token != u32::MAX {
-            // White space between tokens: soft only between single letters.
-            let single = |t: u32| token_len[t as usize] == 1;
-            gap = if single(token) && single(last_token) {
-                Gap::Soft
-            } else {
-                Gap::Hard
-            };
-        }
-        last_token = token;
-        // One unit per original character, even when it expands to two letters (`ﬀ`).
-        let span = &chars[p.unit as usize];
-        if sk.units.last() != Some(span) {
-            sk.units.push(span.clone());
-        }
-        let unit = sk.units.len() as u32 - 1;
-        match sk.runs.last_mut() {
-            Some(run) if run.byte == byte && gap != Gap::Hard => {
-                run.count = run.count.saturating_add(1);
-                run.units.end = unit + 1;
-            }
-            _ => {
-                sk.bytes.push(byte);
-                sk.runs.push(Run {
-                    byte,
-                    count: 1,
-                    gap: if sk.runs.is_empty() { Gap::Hard } else { gap },
-                    units: unit..unit + 1,
-                });
-            }
-        }
-        gap = Gap::None;
     }
-    sk
 }
 
 #[cfg(test)]
