@@ -1,0 +1,35 @@
+# The README's commands. `make demo` runs the review handler's policy checker over the
+# sample events; `make test` runs formatting, lints and every test.
+
+CARGO ?= cargo
+SHELL := bash
+
+.PHONY: demo test lint fmt bench help
+
+help:
+	@echo "make demo   review events/review/*.jsonl with --explain (policies/NAME.toml if present, else the embedded default)"
+	@echo "make test   cargo fmt --check, clippy -D warnings, and every test"
+	@echo "make bench  criterion benchmarks of the moderation engine, then a table of medians"
+
+demo:
+	@$(CARGO) build -q -p review-handler
+	@set -e; for events in events/review/*.jsonl; do \
+	  name=$$(basename "$$events" .jsonl); policy=(); label="embedded default policy"; \
+	  if [ -f "policies/$$name.toml" ]; then policy=(--policy "policies/$$name.toml"); label="policies/$$name.toml"; fi; \
+	  echo "== $$events with $$label"; \
+	  $(CARGO) run -q -p review-handler -- check --explain "$${policy[@]}" "$$events"; \
+	done
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+test: lint
+	$(CARGO) test --workspace
+
+bench:
+	$(CARGO) bench -p moderation
+	@python3 scripts/bench-table.py
+
+fmt:
+	$(CARGO) fmt --all
