@@ -7,7 +7,7 @@ SHELL := bash
 .PHONY: demo test lint fmt bench help
 
 help:
-	@echo "make demo   review events/review/*.jsonl with --explain (policies/NAME.toml if present, else the embedded default)"
+	@echo "make demo   review events/review/*.jsonl with --explain (default.jsonl: the embedded policy; NAME.jsonl: policies/NAME.toml)"
 	@echo "make test   cargo fmt --check, clippy -D warnings, and every test"
 	@echo "make bench  criterion benchmarks of the moderation engine, then a table of medians"
 
@@ -15,7 +15,7 @@ demo:
 	@$(CARGO) build -q -p review-handler
 	@set -e; for events in events/review/*.jsonl; do \
 	  name=$$(basename "$$events" .jsonl); policy=(); label="embedded default policy"; \
-	  if [ -f "policies/$$name.toml" ]; then policy=(--policy "policies/$$name.toml"); label="policies/$$name.toml"; fi; \
+	  if [ "$$name" != default ] && [ -f "policies/$$name.toml" ]; then policy=(--policy "policies/$$name.toml"); label="policies/$$name.toml"; fi; \
 	  echo "== $$events with $$label"; \
 	  $(CARGO) run -q -p review-handler -- check --explain "$${policy[@]}" "$$events"; \
 	done

@@ -480,6 +480,12 @@ impl Compiler {
                     "action \"replace\" needs a replacement text".to_owned(),
                 ))
             }
+            (Action::Replace, Some(r)) if r.is_empty() => {
+                return Err(err(
+                    "replacement",
+                    "must not be empty; use action \"deny\" to drop messages".to_owned(),
+                ))
+            }
             (Action::Replace, Some(_)) | (_, None) => {}
             (other, Some(_)) => {
                 return Err(err(

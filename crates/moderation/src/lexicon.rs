@@ -154,11 +154,7 @@ fn parse_anchor(term: &str) -> (&str, Anchor) {
 }
 
 impl<T> Lexicon<T> {
-    /// Number of terms, allowlist entries excluded.
-    pub fn len(&self) -> usize {
-        self.payloads.len()
-    }
-
+    /// Whether the list has no terms (allowlist entries aside).
     pub fn is_empty(&self) -> bool {
         self.payloads.is_empty()
     }

@@ -7,13 +7,13 @@
 
 mod engine;
 mod error;
-pub mod lexicon;
+mod lexicon;
 mod links;
 mod pii;
 mod policy;
 pub mod rewrite;
 mod spam;
-pub mod text;
+mod text;
 
 pub use engine::{Attributes, Basis, Decision, Engine, Entry, Message, RuleMatch, Verdict};
 pub use error::PolicyError;

@@ -368,6 +368,10 @@ fn errors_name_the_field_and_the_problem() {
         ("[defaults]\nmask_char = \" \"", "defaults.mask_char: ' ' is not a visible character"),
         ("version = 2", "version: version 2 is not supported"),
         (
+            "[[defaults.rules]]\nid = \"x\"\nkind = \"spam\"\naction = \"replace\"\nreplacement = \"\"\nmax_repeat = 5",
+            "defaults.rules[0].replacement: must not be empty",
+        ),
+        (
             "[[defaults.rules]]\nid = \"x\"\nkind = \"profanity\"\naction = \"deny\"\nseverity = \"extreme\"",
             "defaults.rules[0].severity: unknown variant `extreme`",
         ),

@@ -34,7 +34,7 @@ pub fn review_raw(engine: &Engine, raw: &str) -> Outcome {
         Err(e) => {
             // Parsing into a `Value` fails only on syntax, whose messages give a
             // position and never the input.
-            let error = Malformed(format!("event: not valid JSON: {e}"));
+            let error = Malformed(format!("event: cannot be read as JSON: {e}"));
             failure(engine, &Value::Null, error, started)
         }
     }
