@@ -1,0 +1,334 @@
+//! The HTTP contract of the `startChatContactAPI` sample, hardened: every answer is
+//! JSON with CORS headers, validation comes before any Connect call, and Connect's
+//! failures map to statuses a client can act on.
+
+use std::time::Instant;
+
+use lambda_http::http::{header, HeaderValue, Method, StatusCode};
+use lambda_http::request::RequestContext;
+use lambda_http::{Body, Request, RequestExt, Response};
+use serde_json::{json, Value};
+
+use crate::config::{Config, Origins};
+use crate::connect::{ChatStarted, ChatStarter, StartError};
+use crate::request::{self, StartChat};
+
+/// Headers a browser may send cross-origin: the sample's, plus `Idempotency-Key`.
+pub const ALLOW_HEADERS: &str =
+    "Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token,Idempotency-Key";
+pub const ALLOW_METHODS: &str = "POST,OPTIONS";
+/// Seconds a client should wait after a 429 or 503.
+const RETRY_AFTER_SECONDS: &str = "2";
+
+/// The handler's state: configuration and the way to start chats.
+#[derive(Debug)]
+pub struct App<S> {
+    pub config: Config,
+    pub starter: S,
+}
+
+/// What one request came to, for the log line.
+#[derive(Debug, Default)]
+struct Outcome {
+    status: u16,
+    code: Option<String>,
+    contact_id: Option<String>,
+    upstream_ms: Option<u128>,
+    /// Details for the log only (misconfiguration, upstream failures).
+    detail: Option<String>,
+}
+
+impl<S: ChatStarter> App<S> {
+    /// Answers one request and logs it. Never fails: every path ends in a response.
+    pub async fn handle(&self, req: &Request, request_id: &str) -> Response<Body> {
+        let started = Instant::now();
+        let allow_origin = match origin(req) {
+            None => matches!(self.config.origins, Origins::Any).then(|| "*".to_owned()),
+            Some(o) => match self.config.origins.allow(o) {
+                Some(allowed) => Some(allowed),
+                None => {
+                    let (response, outcome) = error(
+                        None,
+                        StatusCode::FORBIDDEN,
+                        "OriginNotAllowed",
+                        "This origin may not call the chat API.",
+                    );
+                    log(request_id, &outcome, started);
+                    return response;
+                }
+            },
+        };
+        let cors = allow_origin.as_deref();
+        let (response, outcome) = self.route(req, cors).await;
+        log(request_id, &outcome, started);
+        response
+    }
+
+    async fn route(&self, req: &Request, cors: Option<&str>) -> (Response<Body>, Outcome) {
+        if !is_root(req) {
+            return error(
+                cors,
+                StatusCode::NOT_FOUND,
+                "NotFound",
+                "POST to the API root to start a chat.",
+            );
+        }
+        match *req.method() {
+            Method::OPTIONS => {
+                let mut response = respond(cors, StatusCode::OK, &json!({}));
+                response
+                    .headers_mut()
+                    .insert("access-control-max-age", HeaderValue::from_static("600"));
+                return (
+                    response,
+                    Outcome {
+                        status: 200,
+                        ..Outcome::default()
+                    },
+                );
+            }
+            Method::POST => {}
+            _ => {
+                let (mut response, outcome) = error(
+                    cors,
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "MethodNotAllowed",
+                    "Only POST starts a chat.",
+                );
+                response
+                    .headers_mut()
+                    .insert(header::ALLOW, HeaderValue::from_static(ALLOW_METHODS));
+                return (response, outcome);
+            }
+        }
+        let body: &[u8] = match req.body() {
+            Body::Empty => b"",
+            Body::Text(text) => text.as_bytes(),
+            Body::Binary(bytes) => bytes,
+            _ => b"",
+        };
+        let idempotency_key = req
+            .headers()
+            .get("idempotency-key")
+            .and_then(|v| v.to_str().ok());
+        let chat = match request::parse(body, idempotency_key, &self.config) {
+            Ok(chat) => chat,
+            Err(invalid) => {
+                return error(
+                    cors,
+                    StatusCode::BAD_REQUEST,
+                    "InvalidRequest",
+                    &invalid.to_string(),
+                )
+            }
+        };
+        let upstream_started = Instant::now();
+        let result = self.starter.start(&self.config.instance_id, &chat).await;
+        let upstream_ms = Some(upstream_started.elapsed().as_millis());
+        let (response, mut outcome) = match result {
+            Ok(started) => self.success(cors, &chat, started),
+            Err(e) => failure(cors, e),
+        };
+        outcome.upstream_ms = upstream_ms;
+        (response, outcome)
+    }
+
+    fn success(
+        &self,
+        cors: Option<&str>,
+        chat: &StartChat,
+        started: ChatStarted,
+    ) -> (Response<Body>, Outcome) {
+        let mut result = json!({
+            "ContactId": started.contact_id,
+            "ParticipantId": started.participant_id,
+            "ParticipantToken": started.participant_token,
+        });
+        if let Some(previous) = &started.continued_from_contact_id {
+            result["ContinuedFromContactId"] = json!(previous);
+        }
+        let body = json!({"data": {
+            "startChatResult": result,
+            "featurePermissions": {
+                "MESSAGING_MARKDOWN": chat.markdown(),
+                "ATTACHMENTS": self.config.attachments_enabled,
+            },
+        }});
+        let outcome = Outcome {
+            status: 200,
+            contact_id: Some(started.contact_id),
+            ..Outcome::default()
+        };
+        (respond(cors, StatusCode::OK, &body), outcome)
+    }
+}
+
+fn origin(req: &Request) -> Option<&str> {
+    req.headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+}
+
+/// Whether the request is for the API root: `/`, or `/{stage}` and `/{stage}/` behind
+/// API Gateway, where the path carries the stage.
+fn is_root(req: &Request) -> bool {
+    let path = req.uri().path();
+    let stage = match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV1(ctx)) => ctx.stage.as_deref(),
+        Some(RequestContext::ApiGatewayV2(ctx)) => ctx.stage.as_deref(),
+        _ => None,
+    };
+    let rest = match stage {
+        Some(stage) if stage != "$default" => path
+            .strip_prefix('/')
+            .and_then(|p| p.strip_prefix(stage))
+            .unwrap_or(path),
+        _ => path,
+    };
+    rest.trim_matches('/').is_empty()
+}
+
+/// A JSON response with the CORS headers.
+fn respond(cors: Option<&str>, status: StatusCode, body: &Value) -> Response<Body> {
+    let mut response = Response::new(Body::Text(body.to_string()));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    headers.insert(
+        "access-control-allow-headers",
+        HeaderValue::from_static(ALLOW_HEADERS),
+    );
+    headers.insert(
+        "access-control-allow-methods",
+        HeaderValue::from_static(ALLOW_METHODS),
+    );
+    headers.insert(header::VARY, HeaderValue::from_static("Origin"));
+    if let Some(value) = cors.and_then(|o| HeaderValue::from_str(o).ok()) {
+        headers.insert("access-control-allow-origin", value);
+    }
+    response
+}
+
+/// An error response in the sample's shape: `{"data":{"Error":{message,code,statusCode}}}`.
+fn error(
+    cors: Option<&str>,
+    status: StatusCode,
+    code: &str,
+    message: &str,
+) -> (Response<Body>, Outcome) {
+    let body = json!({"data": {"Error": {
+        "message": message,
+        "code": code,
+        "statusCode": status.as_u16(),
+    }}});
+    let outcome = Outcome {
+        status: status.as_u16(),
+        code: Some(code.to_owned()),
+        ..Outcome::default()
+    };
+    (respond(cors, status, &body), outcome)
+}
+
+/// Maps a Connect failure to what the client sees; details only go to the log.
+fn failure(cors: Option<&str>, e: StartError) -> (Response<Body>, Outcome) {
+    let (mut response, mut outcome, retry) = match &e {
+        StartError::Rejected {
+            status,
+            code,
+            message,
+        } => {
+            let status = StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_REQUEST);
+            let (r, o) = error(cors, status, code, message);
+            (r, o, false)
+        }
+        StartError::Throttled { code, .. } => {
+            let (r, o) = error(
+                cors,
+                StatusCode::TOO_MANY_REQUESTS,
+                code,
+                "Too many chats are starting right now; try again shortly.",
+            );
+            (r, o, true)
+        }
+        StartError::Misconfigured { .. } => {
+            let (r, o) = error(
+                cors,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "InternalError",
+                "The chat service is not set up correctly.",
+            );
+            (r, o, false)
+        }
+        StartError::Upstream { .. } => {
+            let (r, o) = error(
+                cors,
+                StatusCode::BAD_GATEWAY,
+                "UpstreamError",
+                "Amazon Connect could not start the chat; try again.",
+            );
+            (r, o, false)
+        }
+        StartError::Timeout => {
+            let (r, o) = error(
+                cors,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "UpstreamTimeout",
+                "Amazon Connect did not answer in time; try again.",
+            );
+            (r, o, true)
+        }
+        StartError::Unreachable(_) => {
+            let (r, o) = error(
+                cors,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "UpstreamUnavailable",
+                "Amazon Connect could not be reached; try again.",
+            );
+            (r, o, true)
+        }
+    };
+    if retry {
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from_static(RETRY_AFTER_SECONDS),
+        );
+    }
+    // Connect's messages for rejected requests may quote the client's input.
+    if !matches!(e, StartError::Rejected { .. }) {
+        outcome.detail = Some(e.to_string());
+    }
+    (response, outcome)
+}
+
+/// One log line per request: ids, outcome and latency; never the participant token,
+/// display name, attribute values or message text.
+fn log(request_id: &str, outcome: &Outcome, started: Instant) {
+    let latency_ms = started.elapsed().as_millis();
+    let code = outcome.code.as_deref().unwrap_or("");
+    let contact_id = outcome.contact_id.as_deref().unwrap_or("");
+    let detail = outcome.detail.as_deref().unwrap_or("");
+    if outcome.status >= 500 {
+        tracing::error!(
+            request_id,
+            status = outcome.status,
+            code,
+            detail,
+            latency_ms,
+            upstream_ms = outcome.upstream_ms,
+            "start-chat failed"
+        );
+    } else {
+        tracing::info!(
+            request_id,
+            status = outcome.status,
+            code,
+            contact_id,
+            latency_ms,
+            upstream_ms = outcome.upstream_ms,
+            "start-chat"
+        );
+    }
+}

@@ -1,0 +1,317 @@
+//! Server-side configuration from the environment, read once at start-up. A bad value
+//! stops init with one line that names the variable and what it expects.
+
+use std::collections::BTreeSet;
+
+/// A configuration error.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{variable}: {message}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub message: String,
+}
+
+fn error(variable: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        variable,
+        message: message.into(),
+    }
+}
+
+/// Which browser origins may call the API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origins {
+    /// `*`: any origin, answered with `Access-Control-Allow-Origin: *`.
+    Any,
+    /// Exact origins such as `https://shop.example.com`, lowercased.
+    List(BTreeSet<String>),
+}
+
+impl Origins {
+    /// The `Access-Control-Allow-Origin` value for a request's `Origin`, or `None` when
+    /// that origin is not allowed.
+    pub fn allow(&self, origin: &str) -> Option<String> {
+        match self {
+            Origins::Any => Some("*".to_owned()),
+            Origins::List(list) => {
+                let normal = origin.trim_end_matches('/').to_ascii_lowercase();
+                list.contains(&normal).then(|| origin.to_owned())
+            }
+        }
+    }
+}
+
+/// Everything the handler needs to know about the deployment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// The Connect instance every chat starts in.
+    pub instance_id: String,
+    /// The flow used when the client names none.
+    pub default_flow: Option<String>,
+    /// Flows a client may choose (the default flow included).
+    pub allowed_flows: BTreeSet<String>,
+    pub origins: Origins,
+    /// Client attribute keys forwarded to Connect (besides `customerName`).
+    pub attribute_keys: BTreeSet<String>,
+    pub attachments_enabled: bool,
+    pub default_duration: Option<i32>,
+}
+
+/// Chat duration limits of Connect, in minutes.
+pub const DURATION_RANGE: std::ops::RangeInclusive<i64> = 60..=10080;
+
+impl Config {
+    /// Reads the variables through `var`.
+    pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let get = |name: &str| {
+            var(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+
+        let instance_id = get("INSTANCE_ID").ok_or_else(|| {
+            error(
+                "INSTANCE_ID",
+                "required: the Amazon Connect instance ID (a UUID)",
+            )
+        })?;
+        check_uuid("INSTANCE_ID", &instance_id)?;
+
+        let default_flow = get("CONTACT_FLOW_ID");
+        if let Some(flow) = &default_flow {
+            check_uuid("CONTACT_FLOW_ID", flow)?;
+        }
+        let mut allowed_flows = BTreeSet::new();
+        for flow in list(get("ALLOWED_CONTACT_FLOW_IDS")) {
+            check_uuid("ALLOWED_CONTACT_FLOW_IDS", &flow)?;
+            allowed_flows.insert(flow.to_ascii_lowercase());
+        }
+        match &default_flow {
+            Some(flow) => {
+                allowed_flows.insert(flow.to_ascii_lowercase());
+            }
+            None if allowed_flows.is_empty() => {
+                return Err(error(
+                    "CONTACT_FLOW_ID",
+                    "required unless ALLOWED_CONTACT_FLOW_IDS lists the flows clients may choose",
+                ))
+            }
+            None => {}
+        }
+
+        let origins = match get("ALLOWED_ORIGINS").as_deref() {
+            None => return Err(error(
+                "ALLOWED_ORIGINS",
+                "required: a comma list of origins such as https://shop.example.com, or * for any",
+            )),
+            Some("*") => Origins::Any,
+            Some(value) => {
+                let mut set = BTreeSet::new();
+                for origin in list(Some(value.to_owned())) {
+                    set.insert(check_origin(&origin)?);
+                }
+                Origins::List(set)
+            }
+        };
+
+        let mut attribute_keys = BTreeSet::new();
+        for key in list(get("ALLOWED_ATTRIBUTE_KEYS")) {
+            if !valid_attribute_key(&key) {
+                return Err(error(
+                    "ALLOWED_ATTRIBUTE_KEYS",
+                    format!(
+                        "{key:?} is not a valid key: use letters, digits, '-' and '_' (1 to 127)"
+                    ),
+                ));
+            }
+            attribute_keys.insert(key);
+        }
+
+        let attachments_enabled = match get("ATTACHMENTS_ENABLED").as_deref() {
+            None => false,
+            Some(v) if v.eq_ignore_ascii_case("true") || v == "1" => true,
+            Some(v) if v.eq_ignore_ascii_case("false") || v == "0" => false,
+            Some(_) => return Err(error("ATTACHMENTS_ENABLED", "expected true or false")),
+        };
+
+        let default_duration = match get("DEFAULT_CHAT_DURATION_MINUTES") {
+            None => None,
+            Some(v) => match v.parse::<i64>() {
+                Ok(n) if DURATION_RANGE.contains(&n) => Some(n as i32),
+                _ => {
+                    return Err(error(
+                        "DEFAULT_CHAT_DURATION_MINUTES",
+                        "expected a whole number of minutes from 60 to 10080",
+                    ))
+                }
+            },
+        };
+
+        Ok(Config {
+            instance_id,
+            default_flow,
+            allowed_flows,
+            origins,
+            attribute_keys,
+            attachments_enabled,
+            default_duration,
+        })
+    }
+}
+
+fn list(value: Option<String>) -> Vec<String> {
+    value
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Connect instance and flow ids are UUIDs.
+pub fn is_uuid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+fn check_uuid(variable: &'static str, value: &str) -> Result<(), ConfigError> {
+    if is_uuid(value) {
+        Ok(())
+    } else {
+        Err(error(
+            variable,
+            format!("{value:?} is not an ID like 12345678-90ab-cdef-1234-567890abcdef"),
+        ))
+    }
+}
+
+/// `scheme://host[:port]`, lowercased, without a trailing slash.
+fn check_origin(origin: &str) -> Result<String, ConfigError> {
+    let normal = origin.trim_end_matches('/').to_ascii_lowercase();
+    let valid = normal.split_once("://").is_some_and(|(scheme, host)| {
+        matches!(scheme, "http" | "https")
+            && !host.is_empty()
+            && !host.contains(['/', '?', '#', '*', ' '])
+    });
+    if valid {
+        Ok(normal)
+    } else {
+        Err(error(
+            "ALLOWED_ORIGINS",
+            format!("{origin:?} is not an origin like https://shop.example.com (scheme and host, no path)"),
+        ))
+    }
+}
+
+/// Connect attribute keys: letters, digits, `-` and `_`.
+pub fn valid_attribute_key(key: &str) -> bool {
+    (1..=127).contains(&key.len())
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    const INSTANCE: &str = "11111111-2222-3333-4444-555555555555";
+    const FLOW: &str = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
+
+    fn from(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let mut map: HashMap<&str, &str> = [
+            ("INSTANCE_ID", INSTANCE),
+            ("CONTACT_FLOW_ID", FLOW),
+            ("ALLOWED_ORIGINS", "https://shop.example.com"),
+        ]
+        .into_iter()
+        .collect();
+        map.extend(vars.iter().copied());
+        Config::from_env(|k| map.get(k).map(|v| v.to_string()))
+    }
+
+    #[test]
+    fn minimal_configuration() {
+        let c = from(&[]).unwrap();
+        assert_eq!(c.instance_id, INSTANCE);
+        assert_eq!(c.allowed_flows.len(), 1);
+        assert!(!c.attachments_enabled);
+        assert_eq!(c.default_duration, None);
+        assert_eq!(
+            c.origins.allow("https://SHOP.example.com/"),
+            Some("https://SHOP.example.com/".into())
+        );
+        assert_eq!(c.origins.allow("https://evil.example.com"), None);
+    }
+
+    #[test]
+    fn full_configuration() {
+        let c = from(&[
+            (
+                "ALLOWED_CONTACT_FLOW_IDS",
+                "bbbbbbbb-bbbb-cccc-dddd-eeeeeeeeeeee, cccccccc-bbbb-cccc-dddd-eeeeeeeeeeee",
+            ),
+            ("ALLOWED_ORIGINS", "*"),
+            ("ALLOWED_ATTRIBUTE_KEYS", "orderId,locale"),
+            ("ATTACHMENTS_ENABLED", "true"),
+            ("DEFAULT_CHAT_DURATION_MINUTES", "120"),
+        ])
+        .unwrap();
+        assert_eq!(c.allowed_flows.len(), 3);
+        assert_eq!(c.origins, Origins::Any);
+        assert_eq!(c.origins.allow("https://any.where"), Some("*".into()));
+        assert!(c.attribute_keys.contains("orderId"));
+        assert!(c.attachments_enabled);
+        assert_eq!(c.default_duration, Some(120));
+    }
+
+    #[test]
+    fn errors_name_the_variable() {
+        let cases: &[(&[(&str, &str)], &str)] = &[
+            (&[("INSTANCE_ID", "")], "INSTANCE_ID: required"),
+            (
+                &[("INSTANCE_ID", "my-instance")],
+                "INSTANCE_ID: \"my-instance\" is not an ID",
+            ),
+            (
+                &[("CONTACT_FLOW_ID", "")],
+                "CONTACT_FLOW_ID: required unless ALLOWED_CONTACT_FLOW_IDS",
+            ),
+            (
+                &[("ALLOWED_CONTACT_FLOW_IDS", "x")],
+                "ALLOWED_CONTACT_FLOW_IDS: \"x\" is not an ID",
+            ),
+            (&[("ALLOWED_ORIGINS", "")], "ALLOWED_ORIGINS: required"),
+            (
+                &[("ALLOWED_ORIGINS", "shop.example.com")],
+                "ALLOWED_ORIGINS: \"shop.example.com\" is not an origin",
+            ),
+            (
+                &[("ALLOWED_ORIGINS", "https://a.com/path")],
+                "ALLOWED_ORIGINS: \"https://a.com/path\" is not an origin",
+            ),
+            (
+                &[("ALLOWED_ATTRIBUTE_KEYS", "ok,bad key")],
+                "ALLOWED_ATTRIBUTE_KEYS: \"bad key\" is not a valid key",
+            ),
+            (
+                &[("ATTACHMENTS_ENABLED", "yes")],
+                "ATTACHMENTS_ENABLED: expected true or false",
+            ),
+            (
+                &[("DEFAULT_CHAT_DURATION_MINUTES", "30")],
+                "DEFAULT_CHAT_DURATION_MINUTES: expected a whole number",
+            ),
+        ];
+        for (vars, want) in cases {
+            let got = from(vars).unwrap_err().to_string();
+            assert!(got.starts_with(want), "{vars:?}: {got}");
+        }
+    }
+}

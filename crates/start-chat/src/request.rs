@@ -1,0 +1,412 @@
+//! The client's request body, parsed and checked into what Connect will be sent.
+//!
+//! Clients in the wild send the body as JSON text whatever their `Content-Type` says.
+//! Every check names the field and the rule, and nothing unchecked reaches Connect:
+//! the instance comes from the server, the flow from the server's allowlist, and only
+//! allowlisted attributes are forwarded.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use crate::config::{Config, DURATION_RANGE};
+
+/// Largest body accepted.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Connect's limit on all attribute keys and values together, in UTF-8 bytes.
+pub const MAX_ATTRIBUTE_BYTES: usize = 32 * 1024;
+
+/// Content types Connect chat supports.
+pub const CONTENT_TYPES: [&str; 5] = [
+    "text/plain",
+    "text/markdown",
+    "application/json",
+    "application/vnd.amazonaws.connect.message.interactive",
+    "application/vnd.amazonaws.connect.message.interactive.response",
+];
+
+/// A request that passed every check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StartChat {
+    pub contact_flow_id: String,
+    pub display_name: String,
+    /// `customerName` (= display name) plus the allowlisted client attributes.
+    pub attributes: BTreeMap<String, String>,
+    pub initial_message: Option<InitialMessage>,
+    pub client_token: Option<String>,
+    pub chat_duration_minutes: Option<i32>,
+    pub content_types: Option<Vec<String>>,
+    pub persistent_chat: Option<PersistentChat>,
+    pub related_contact_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InitialMessage {
+    pub content_type: String,
+    pub content: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersistentChat {
+    pub rehydration_type: Option<String>,
+    pub source_contact_id: Option<String>,
+}
+
+impl StartChat {
+    /// Whether the client asked for markdown messages.
+    pub fn markdown(&self) -> bool {
+        self.content_types
+            .as_ref()
+            .is_some_and(|t| t.iter().any(|t| t == "text/markdown"))
+    }
+}
+
+/// A rejected request: the field and the rule it broke.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct Invalid {
+    pub field: String,
+    pub message: String,
+}
+
+fn invalid(field: impl Into<String>, message: impl Into<String>) -> Invalid {
+    Invalid {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Reads fields of one JSON object, naming them in errors by their path.
+struct Fields<'a> {
+    map: &'a Map<String, Value>,
+    path: &'a str,
+}
+
+impl<'a> Fields<'a> {
+    fn name(&self, key: &str) -> String {
+        format!("{}{key}", self.path)
+    }
+
+    /// A string, absent when missing, null or empty.
+    fn string(&self, key: &str) -> Result<Option<&'a str>, Invalid> {
+        match self.map.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) if s.is_empty() => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(other) => Err(invalid(
+                self.name(key),
+                format!("expected a string, got {}", kind(other)),
+            )),
+        }
+    }
+
+    /// A string whose length in characters lies in `range`.
+    fn bounded(
+        &self,
+        key: &str,
+        range: std::ops::RangeInclusive<usize>,
+    ) -> Result<Option<&'a str>, Invalid> {
+        let value = self.string(key)?;
+        if let Some(s) = value {
+            let n = s.chars().count();
+            if !range.contains(&n) {
+                return Err(invalid(
+                    self.name(key),
+                    format!(
+                        "must be {} to {} characters, got {n}",
+                        range.start(),
+                        range.end()
+                    ),
+                ));
+            }
+        }
+        Ok(value)
+    }
+
+    fn object(&self, key: &str) -> Result<Option<&'a Map<String, Value>>, Invalid> {
+        match self.map.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Object(m)) => Ok(Some(m)),
+            Some(other) => Err(invalid(
+                self.name(key),
+                format!("expected an object, got {}", kind(other)),
+            )),
+        }
+    }
+
+    fn one_of(&self, key: &str, allowed: &[&str]) -> Result<Option<&'a str>, Invalid> {
+        let value = self.string(key)?;
+        match value {
+            Some(v) if !allowed.contains(&v) => Err(invalid(
+                self.name(key),
+                format!("must be one of {}", allowed.join(", ")),
+            )),
+            other => Ok(other),
+        }
+    }
+}
+
+/// Parses and checks a body. `idempotency_key` is the `Idempotency-Key` header, used
+/// when the body has no `ClientToken`.
+pub fn parse(
+    body: &[u8],
+    idempotency_key: Option<&str>,
+    config: &Config,
+) -> Result<StartChat, Invalid> {
+    if body.len() > MAX_BODY_BYTES {
+        return Err(invalid(
+            "body",
+            format!("must be at most {} KB", MAX_BODY_BYTES / 1024),
+        ));
+    }
+    let text = std::str::from_utf8(body).map_err(|_| invalid("body", "must be UTF-8 JSON text"))?;
+    let value: Value = serde_json::from_str(text)
+        .map_err(|e| invalid("body", format!("must be a JSON object: {e}")))?;
+    let Value::Object(map) = &value else {
+        return Err(invalid(
+            "body",
+            format!("must be a JSON object, got {}", kind(&value)),
+        ));
+    };
+    let top = Fields { map, path: "" };
+
+    check_instance(&top, config)?;
+    let contact_flow_id = choose_flow(&top, config)?;
+
+    let participant = top
+        .object("ParticipantDetails")?
+        .ok_or_else(|| invalid("ParticipantDetails.DisplayName", "required"))?;
+    let participant = Fields {
+        map: participant,
+        path: "ParticipantDetails.",
+    };
+    let display_name = participant
+        .bounded("DisplayName", 1..=256)?
+        .filter(|n| !n.trim().is_empty())
+        .ok_or_else(|| invalid("ParticipantDetails.DisplayName", "required, and not blank"))?
+        .to_owned();
+
+    let attributes = attributes(map.get("Attributes"), &display_name, config)?;
+    let content_types = content_types(map.get("SupportedMessagingContentTypes"))?;
+    let chat_duration_minutes =
+        duration(map.get("ChatDurationInMinutes"))?.or(config.default_duration);
+    let initial_message = initial_message(&top)?;
+
+    let client_token = match top.bounded("ClientToken", 1..=500)? {
+        Some(t) => Some(t.to_owned()),
+        None => idempotency_key
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .map(|k| {
+                if k.chars().count() > 500 {
+                    Err(invalid("Idempotency-Key", "must be 1 to 500 characters"))
+                } else {
+                    Ok(k.to_owned())
+                }
+            })
+            .transpose()?,
+    };
+
+    let persistent_chat = match top.object("PersistentChat")? {
+        None => None,
+        Some(p) => {
+            let p = Fields {
+                map: p,
+                path: "PersistentChat.",
+            };
+            Some(PersistentChat {
+                rehydration_type: p
+                    .one_of("RehydrationType", &["ENTIRE_PAST_SESSION", "FROM_SEGMENT"])?
+                    .map(str::to_owned),
+                source_contact_id: p.bounded("SourceContactId", 1..=256)?.map(str::to_owned),
+            })
+        }
+    };
+    let related_contact_id = top.bounded("RelatedContactId", 1..=256)?.map(str::to_owned);
+    if persistent_chat.is_some() && related_contact_id.is_some() {
+        return Err(invalid(
+            "RelatedContactId",
+            "cannot be combined with PersistentChat",
+        ));
+    }
+
+    Ok(StartChat {
+        contact_flow_id,
+        display_name,
+        attributes,
+        initial_message,
+        client_token,
+        chat_duration_minutes,
+        content_types,
+        persistent_chat,
+        related_contact_id,
+    })
+}
+
+/// The instance is the server's; a client may only name that same one.
+fn check_instance(top: &Fields<'_>, config: &Config) -> Result<(), Invalid> {
+    for key in ["InstanceId", "ConnectInstanceId"] {
+        if let Some(id) = top.string(key)? {
+            if !id.eq_ignore_ascii_case(&config.instance_id) {
+                return Err(invalid(key, "is not the instance this API serves"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The client's flow when allowlisted, else the default flow.
+fn choose_flow(top: &Fields<'_>, config: &Config) -> Result<String, Invalid> {
+    match top.string("ContactFlowId")? {
+        Some(flow) if config.allowed_flows.contains(&flow.to_ascii_lowercase()) => {
+            Ok(flow.to_owned())
+        }
+        Some(_) => Err(invalid(
+            "ContactFlowId",
+            "is not one of the flows this API allows",
+        )),
+        None => config
+            .default_flow
+            .clone()
+            .ok_or_else(|| invalid("ContactFlowId", "required: this API has no default flow")),
+    }
+}
+
+/// `customerName` plus the allowlisted client attributes. `Attributes` may be an
+/// object or a JSON string holding one (as the ChatJS README sends it); keys outside
+/// the allowlist are dropped, as the official sample drops them all.
+fn attributes(
+    value: Option<&Value>,
+    display_name: &str,
+    config: &Config,
+) -> Result<BTreeMap<String, String>, Invalid> {
+    let parsed;
+    let map = match value {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(m)) => Some(m),
+        Some(Value::String(s)) if s.trim().is_empty() => None,
+        Some(Value::String(s)) => match serde_json::from_str::<Value>(s) {
+            Ok(Value::Object(m)) => {
+                parsed = m;
+                Some(&parsed)
+            }
+            _ => return Err(invalid("Attributes", "a string must hold a JSON object")),
+        },
+        Some(other) => {
+            return Err(invalid(
+                "Attributes",
+                format!(
+                    "expected an object or a JSON string holding one, got {}",
+                    kind(other)
+                ),
+            ))
+        }
+    };
+    let mut out = BTreeMap::new();
+    for (key, value) in map.into_iter().flatten() {
+        if !config.attribute_keys.contains(key) {
+            continue;
+        }
+        let text = match value {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            Value::Bool(b) => b.to_string(),
+            Value::Null => continue,
+            other => {
+                return Err(invalid(
+                    format!("Attributes.{key}"),
+                    format!("expected a string, got {}", kind(other)),
+                ))
+            }
+        };
+        out.insert(key.clone(), text);
+    }
+    out.insert("customerName".to_owned(), display_name.to_owned());
+    let size: usize = out.iter().map(|(k, v)| k.len() + v.len()).sum();
+    if size > MAX_ATTRIBUTE_BYTES {
+        return Err(invalid(
+            "Attributes",
+            format!("must be at most {MAX_ATTRIBUTE_BYTES} bytes in all, got {size}"),
+        ));
+    }
+    Ok(out)
+}
+
+fn content_types(value: Option<&Value>) -> Result<Option<Vec<String>>, Invalid> {
+    const FIELD: &str = "SupportedMessagingContentTypes";
+    let items = match value {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Array(items)) => items,
+        Some(other) => {
+            return Err(invalid(
+                FIELD,
+                format!("expected an array, got {}", kind(other)),
+            ))
+        }
+    };
+    let mut types = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        match item {
+            Value::String(s) if CONTENT_TYPES.contains(&s.as_str()) => types.push(s.clone()),
+            _ => {
+                return Err(invalid(
+                    format!("{FIELD}[{i}]"),
+                    format!("must be one of {}", CONTENT_TYPES.join(", ")),
+                ))
+            }
+        }
+    }
+    if !types.iter().any(|t| t == "text/plain") {
+        return Err(invalid(FIELD, "must include text/plain"));
+    }
+    Ok(Some(types))
+}
+
+fn duration(value: Option<&Value>) -> Result<Option<i32>, Invalid> {
+    const FIELD: &str = "ChatDurationInMinutes";
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => match n.as_i64() {
+            Some(m) if DURATION_RANGE.contains(&m) => Ok(Some(m as i32)),
+            _ => Err(invalid(
+                FIELD,
+                "must be a whole number of minutes from 60 to 10080",
+            )),
+        },
+        Some(other) => Err(invalid(
+            FIELD,
+            format!("expected a number, got {}", kind(other)),
+        )),
+    }
+}
+
+fn initial_message(top: &Fields<'_>) -> Result<Option<InitialMessage>, Invalid> {
+    let Some(message) = top.object("InitialMessage")? else {
+        return Ok(None);
+    };
+    let message = Fields {
+        map: message,
+        path: "InitialMessage.",
+    };
+    let content_type = message
+        .one_of("ContentType", &["text/plain", "text/markdown"])?
+        .ok_or_else(|| invalid("InitialMessage.ContentType", "required"))?;
+    let content = message
+        .bounded("Content", 1..=1024)?
+        .ok_or_else(|| invalid("InitialMessage.Content", "required"))?;
+    Ok(Some(InitialMessage {
+        content_type: content_type.to_owned(),
+        content: content.to_owned(),
+    }))
+}
