@@ -66,6 +66,8 @@ pub struct Limits {
     pub attempt_timeout: Duration,
     pub operation_timeout: Duration,
     pub max_attempts: u32,
+    /// First retry delay; later ones grow exponentially, with jitter.
+    pub initial_backoff: Duration,
 }
 
 impl Default for Limits {
@@ -75,6 +77,7 @@ impl Default for Limits {
             attempt_timeout: Duration::from_secs(5),
             operation_timeout: Duration::from_secs(12),
             max_attempts: 3,
+            initial_backoff: Duration::from_millis(200),
         }
     }
 }
@@ -90,7 +93,11 @@ impl Limits {
                     .operation_timeout(self.operation_timeout)
                     .build(),
             )
-            .retry_config(RetryConfig::standard().with_max_attempts(self.max_attempts))
+            .retry_config(
+                RetryConfig::standard()
+                    .with_max_attempts(self.max_attempts)
+                    .with_initial_backoff(self.initial_backoff),
+            )
     }
 }
 
