@@ -31,11 +31,25 @@ async fn every_fixture_is_answered_as_expected() {
         let (got, headers, body) = parts(app.handle(&req, "t").await);
         assert_eq!(got, status, "{file}: {body}");
         assert_eq!(headers["access-control-allow-origin"], ORIGIN, "{file}");
-        assert_eq!(connect.requests().len(), usize::from(calls_connect), "{file}");
+        assert_eq!(
+            connect.requests().len(),
+            usize::from(calls_connect),
+            "{file}"
+        );
         if status == 200 && calls_connect {
-            assert_eq!(body["data"]["startChatResult"]["ContactId"], "contact-1", "{file}");
-            assert_eq!(body["data"]["featurePermissions"]["MESSAGING_MARKDOWN"], json!(true), "{file}");
-            assert_eq!(connect.requests()[0].body["ParticipantDetails"]["DisplayName"], "Ana");
+            assert_eq!(
+                body["data"]["startChatResult"]["ContactId"], "contact-1",
+                "{file}"
+            );
+            assert_eq!(
+                body["data"]["featurePermissions"]["MESSAGING_MARKDOWN"],
+                json!(true),
+                "{file}"
+            );
+            assert_eq!(
+                connect.requests()[0].body["ParticipantDetails"]["DisplayName"],
+                "Ana"
+            );
         }
     }
 }
@@ -46,10 +60,14 @@ async fn other_paths_are_404_json() {
     let app = app(&connect.url, config(&[])).await;
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events/start-chat");
     let mut event: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("apigw-rest-v1.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(dir.join("apigw-rest-v1.json")).unwrap())
+            .unwrap();
     event["path"] = json!("/admin");
     let req = lambda_http::request::from_str(&event.to_string()).unwrap();
     let (status, _, body) = parts(app.handle(&req, "t").await);
-    assert_eq!((status, &body["data"]["Error"]["code"]), (404, &json!("NotFound")));
+    assert_eq!(
+        (status, &body["data"]["Error"]["code"]),
+        (404, &json!("NotFound"))
+    );
     assert!(connect.requests().is_empty());
 }
