@@ -9,7 +9,7 @@ SHELL := bash
 help:
 	@echo "make demo   review events/review/*.jsonl with --explain (default.jsonl: the embedded policy; NAME.jsonl: policies/NAME.toml)"
 	@echo "make test   cargo fmt --check, clippy -D warnings, and every test"
-	@echo "make bench  criterion benchmarks of the moderation engine, then a table of medians"
+	@echo "make bench  criterion benchmarks (moderation engine, start-chat handler), a table of medians, start-chat start-up time"
 
 demo:
 	@$(CARGO) build -q -p review-handler
@@ -28,8 +28,10 @@ test: lint
 	$(CARGO) test --workspace
 
 bench:
-	$(CARGO) bench -p moderation
+	$(CARGO) bench -p moderation -p start-chat
 	@python3 scripts/bench-table.py
+	$(CARGO) build --release -q -p start-chat
+	@python3 scripts/startup-time.py "$${CARGO_TARGET_DIR:-target}/release/start-chat" 20
 
 fmt:
 	$(CARGO) fmt --all

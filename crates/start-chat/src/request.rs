@@ -410,3 +410,119 @@ fn initial_message(top: &Fields<'_>) -> Result<Option<InitialMessage>, Invalid> 
         content: content.to_owned(),
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const INSTANCE: &str = "11111111-2222-3333-4444-555555555555";
+    const FLOW: &str = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
+
+    fn config() -> Config {
+        let vars = [
+            ("INSTANCE_ID", INSTANCE),
+            ("CONTACT_FLOW_ID", FLOW),
+            ("ALLOWED_ORIGINS", "*"),
+            ("ALLOWED_ATTRIBUTE_KEYS", "orderId"),
+            ("DEFAULT_CHAT_DURATION_MINUTES", "90"),
+        ];
+        Config::from_env(|k| {
+            vars.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        })
+        .unwrap()
+    }
+
+    fn parse_json(body: serde_json::Value, key: Option<&str>) -> Result<StartChat, Invalid> {
+        parse(body.to_string().as_bytes(), key, &config())
+    }
+
+    #[test]
+    fn minimal_body_gets_server_defaults() {
+        let chat = parse_json(json!({"ParticipantDetails": {"DisplayName": "Ana"}}), None).unwrap();
+        assert_eq!(chat.contact_flow_id, FLOW);
+        assert_eq!(chat.display_name, "Ana");
+        assert_eq!(
+            chat.attributes,
+            BTreeMap::from([("customerName".into(), "Ana".into())])
+        );
+        assert_eq!(chat.chat_duration_minutes, Some(90));
+        assert!(!chat.markdown());
+        assert_eq!(
+            (chat.client_token, chat.initial_message, chat.content_types),
+            (None, None, None)
+        );
+    }
+
+    #[test]
+    fn client_values_override_defaults() {
+        let chat = parse_json(
+            json!({"ParticipantDetails": {"DisplayName": "Ana"}, "ChatDurationInMinutes": 600,
+                   "SupportedMessagingContentTypes": ["text/plain", "text/markdown"],
+                   "ClientToken": "body-token", "Attributes": "{\"orderId\": \"A1\", \"x\": \"y\"}"}),
+            Some("header-token"),
+        )
+        .unwrap();
+        assert_eq!(chat.chat_duration_minutes, Some(600));
+        assert!(chat.markdown());
+        assert_eq!(
+            chat.client_token.as_deref(),
+            Some("body-token"),
+            "the body wins over the header"
+        );
+        assert_eq!(
+            chat.attributes.get("orderId").map(String::as_str),
+            Some("A1")
+        );
+        assert!(!chat.attributes.contains_key("x"));
+    }
+
+    #[test]
+    fn idempotency_header_fills_a_missing_token() {
+        let chat = parse_json(
+            json!({"ParticipantDetails": {"DisplayName": "Ana"}}),
+            Some(" k1 "),
+        )
+        .unwrap();
+        assert_eq!(chat.client_token.as_deref(), Some("k1"));
+        let long = "k".repeat(501);
+        let err = parse_json(
+            json!({"ParticipantDetails": {"DisplayName": "Ana"}}),
+            Some(&long),
+        )
+        .unwrap_err();
+        assert_eq!(err.field, "Idempotency-Key");
+    }
+
+    #[test]
+    fn instance_ids_compare_without_case_and_empty_means_absent() {
+        let upper = INSTANCE.to_uppercase();
+        assert!(parse_json(
+            json!({"ParticipantDetails": {"DisplayName": "A"}, "InstanceId": upper}),
+            None
+        )
+        .is_ok());
+        assert!(parse_json(
+            json!({"ParticipantDetails": {"DisplayName": "A"}, "InstanceId": ""}),
+            None
+        )
+        .is_ok());
+        let err = parse_json(
+            json!({"ParticipantDetails": {"DisplayName": "A"}, "ConnectInstanceId": "x"}),
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "ConnectInstanceId: is not the instance this API serves"
+        );
+    }
+
+    #[test]
+    fn display_name_length_counts_characters_not_bytes() {
+        let name = "é".repeat(256);
+        assert!(parse_json(json!({"ParticipantDetails": {"DisplayName": name}}), None).is_ok());
+    }
+}
