@@ -1,15 +1,25 @@
 # The README's commands. `make demo` runs the review handler's policy checker over the
-# sample events; `make test` runs formatting, lints and every test.
+# sample events; `make test` runs formatting, lints, template checks and every test.
 
 CARGO ?= cargo
 SHELL := bash
+VENV := .venv
+TOOLS_STAMP := $(VENV)/.tools-$(shell cksum tools/requirements.txt | cut -d' ' -f1)
+export SAM_CLI_TELEMETRY := 0
+# sam and cargo-lambda find zig and each other through the venv.
+TOOLBELT := PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 
-.PHONY: demo test lint fmt bench help
+.PHONY: help demo test lint fmt bench tools build validate deploy local
 
 help:
-	@echo "make demo   review events/review/*.jsonl with --explain (default.jsonl: the embedded policy; NAME.jsonl: policies/NAME.toml)"
-	@echo "make test   cargo fmt --check, clippy -D warnings, and every test"
-	@echo "make bench  criterion benchmarks (moderation engine, start-chat handler), a table of medians, start-chat start-up time"
+	@echo "make demo      review events/review/*.jsonl with --explain (default.jsonl: the embedded policy; NAME.jsonl: policies/NAME.toml)"
+	@echo "make test      cargo fmt --check, clippy -D warnings, template checks, every test"
+	@echo "make bench     criterion benchmarks (moderation engine, start-chat handler), a table of medians, start-chat start-up time"
+	@echo "make tools     .venv with the pinned cargo-lambda, ziglang, aws-sam-cli and cfn-lint"
+	@echo "make build     sam build: arm64 bootstrap artefacts of both functions in .aws-sam/build"
+	@echo "make validate  sam validate --lint, cfn-lint and the wiring checks"
+	@echo "make deploy    sam deploy (guided until samconfig.toml holds your parameters)"
+	@echo "make local     cargo lambda watch with events/local.env, to invoke the functions with the files in events/"
 
 demo:
 	@$(CARGO) build -q -p review-handler
@@ -20,11 +30,42 @@ demo:
 	  $(CARGO) run -q -p review-handler -- check --explain "$${policy[@]}" "$$events"; \
 	done
 
+tools: $(TOOLS_STAMP)
+
+# Rebuilt only when tools/requirements.txt changes.
+$(TOOLS_STAMP): tools/requirements.txt
+	@command -v python3 >/dev/null || { echo "python3 is needed: apt-get update && apt-get install -y python3 python3-venv"; exit 1; }
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r tools/requirements.txt
+	@rm -f $(VENV)/.tools-*
+	@touch $@
+
+validate: tools
+	$(TOOLBELT) cfn-lint template.yaml
+	$(TOOLBELT) AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} sam validate --lint
+	$(VENV)/bin/python tools/check_template.py template.yaml
+	PYTHONPATH=tools $(VENV)/bin/python -m unittest tools/test_check_template.py
+
+build: tools
+	$(TOOLBELT) sam build
+
+deploy: build
+	@if grep -q '^parameter_overrides' samconfig.toml; then \
+	  $(TOOLBELT) sam deploy; \
+	else \
+	  $(TOOLBELT) sam deploy --guided; \
+	fi
+
+local: tools
+	@echo "Invoke with: $(VENV)/bin/cargo-lambda lambda invoke review-handler --data-file FILE"
+	@echo "        or:  curl -X POST http://127.0.0.1:9000/lambda-url/start-chat/ -d @FILE"
+	$(TOOLBELT) cargo lambda watch --env-file events/local.env
+
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-test: lint
+test: lint validate
 	$(CARGO) test --workspace
 
 bench:

@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""Checks the wiring of template.yaml that cfn-lint cannot see. Exits 1 with one line
+per problem. Usage: check_template.py [TEMPLATE]  (run with the .venv's python: it
+reads the template with cfn-lint's loader, which understands !Ref and friends)."""
+import json
+import subprocess
+import sys
+
+from cfnlint.decode import cfn_yaml
+
+
+def workspace_binaries():
+    out = subprocess.run(["cargo", "metadata", "--no-deps", "--format-version", "1"],
+                         check=True, capture_output=True, text=True).stdout
+    return {t["name"] for p in json.loads(out)["packages"] for t in p["targets"] if "bin" in t["kind"]}
+
+
+def sub_text(value):
+    """The template text of a !Sub (string or [string, vars] form), else None."""
+    if isinstance(value, dict) and "Fn::Sub" in value:
+        sub = value["Fn::Sub"]
+        return sub[0] if isinstance(sub, list) else sub
+    return None
+
+
+def resource_strings(value):
+    """Every !Sub text inside a Resource entry, through !If branches."""
+    if isinstance(value, list):
+        return [s for v in value for s in resource_strings(v)]
+    if isinstance(value, dict) and "Fn::If" in value:
+        return [s for v in value["Fn::If"][1:] for s in resource_strings(v)]
+    text = sub_text(value)
+    return [text] if text is not None else [json.dumps(value)]
+
+
+def check(template, binaries):
+    problems = []
+    res = template.get("Resources", {})
+    functions = {k: v for k, v in res.items() if v.get("Type") == "AWS::Serverless::Function"}
+
+    glob = template.get("Globals", {}).get("Function", {})
+    if glob.get("Runtime") != "provided.al2023" or glob.get("Handler") != "bootstrap":
+        problems.append("Globals.Function: Runtime must be provided.al2023 with Handler bootstrap")
+    arch = template.get("Parameters", {}).get("Architecture", {})
+    if glob.get("Architectures") != [{"Ref": "Architecture"}] or arch.get("Default") != "arm64":
+        problems.append("Globals.Function.Architectures: must come from the Architecture parameter, arm64 by default")
+
+    for name, fn in functions.items():
+        meta = fn.get("Metadata", {})
+        binary = meta.get("BuildProperties", {}).get("Binary")
+        if meta.get("BuildMethod") != "rust-cargolambda":
+            problems.append(f"{name}: Metadata.BuildMethod must be rust-cargolambda")
+        if binary not in binaries:
+            problems.append(f"{name}: BuildProperties.Binary {binary!r} is not a binary of the workspace ({sorted(binaries)})")
+        group = fn.get("Properties", {}).get("LoggingConfig", {}).get("LogGroup", {}).get("Ref")
+        if res.get(group, {}).get("Type") != "AWS::Logs::LogGroup" or "RetentionInDays" not in res[group].get("Properties", {}):
+            problems.append(f"{name}: LoggingConfig.LogGroup must be a log group of the template with RetentionInDays")
+
+    handler = next((n for n, f in functions.items()
+                    if f.get("Metadata", {}).get("BuildProperties", {}).get("Binary") == "review-handler"), None)
+    perms = {k: v for k, v in res.items() if v.get("Type") == "AWS::Lambda::Permission"}
+    ivs = [k for k, v in perms.items() if v["Properties"].get("Principal") == "ivschat.amazonaws.com"]
+    if len(ivs) != 1:
+        problems.append("a single AWS::Lambda::Permission for ivschat.amazonaws.com is required")
+    else:
+        p = perms[ivs[0]]["Properties"]
+        if p.get("FunctionName") not in ({"Fn::GetAtt": [handler, "Arn"]}, {"Ref": handler}):
+            problems.append(f"{ivs[0]}: FunctionName must be the review handler")
+        if p.get("Action") != "lambda:InvokeFunction":
+            problems.append(f"{ivs[0]}: Action must be lambda:InvokeFunction")
+        if p.get("SourceAccount") != {"Ref": "AWS::AccountId"}:
+            problems.append(f"{ivs[0]}: SourceAccount must be the stack's account")
+        if sub_text(p.get("SourceArn")) != "arn:${AWS::Partition}:ivschat:${AWS::Region}:${AWS::AccountId}:room/*":
+            problems.append(f"{ivs[0]}: SourceArn must be the account's IVS Chat rooms in the region")
+
+    for name, room in ((k, v) for k, v in res.items() if v.get("Type") == "AWS::IVSChat::Room"):
+        depends = room.get("DependsOn", [])
+        depends = [depends] if isinstance(depends, str) else depends
+        if not ivs or ivs[0] not in depends:
+            problems.append(f"{name}: must DependsOn the IVS invoke permission (IVS checks it on association)")
+        if room.get("Properties", {}).get("MessageReviewHandler", {}).get("Uri") != {"Fn::GetAtt": [handler, "Arn"]}:
+            problems.append(f"{name}: MessageReviewHandler.Uri must be the review handler's ARN")
+
+    apis = {k: v for k, v in res.items() if v.get("Type") == "AWS::Serverless::Api"}
+    for name, api in apis.items():
+        if api.get("Properties", {}).get("StageName") != "Prod":
+            problems.append(f"{name}: StageName must be Prod (clients call .../Prod/)")
+    chat = next((n for n, f in functions.items()
+                 if f.get("Metadata", {}).get("BuildProperties", {}).get("Binary") == "start-chat"), None)
+    if chat:
+        props = functions[chat]["Properties"]
+        methods = {(e["Properties"].get("Path"), e["Properties"].get("Method")) for e in props.get("Events", {}).values()
+                   if e.get("Type") == "Api" and e["Properties"].get("RestApiId", {}).get("Ref") in apis}
+        if methods != {("/", "post"), ("/", "options")}:
+            problems.append(f"{chat}: needs exactly POST and OPTIONS on / of the template's API, got {sorted(methods)}")
+        statements = [s for p in props.get("Policies", []) if isinstance(p, dict) for s in p.get("Statement", [])]
+        if not statements:
+            problems.append(f"{chat}: needs an inline policy statement for connect:StartChatContact")
+        for s in statements:
+            actions = s.get("Action")
+            if actions not in ("connect:StartChatContact", ["connect:StartChatContact"]):
+                problems.append(f"{chat}: its policy may only allow connect:StartChatContact, got {actions!r}")
+            for r in resource_strings(s.get("Resource")):
+                if "instance/${ConnectInstanceId}" not in r:
+                    problems.append(f"{chat}: policy resource {r!r} is not scoped to the ConnectInstanceId instance")
+        if {p for p in props.get("Policies", []) if isinstance(p, str)}:
+            problems.append(f"{chat}: managed policies are broader than StartChatContact")
+
+    outputs = template.get("Outputs", {})
+    url = sub_text(outputs.get("StartChatApiUrl", {}).get("Value"))
+    if not url or not url.startswith("https://") or not url.endswith("/Prod/"):
+        problems.append("Outputs.StartChatApiUrl: must be the https URL ending in /Prod/")
+    for key in ("ReviewHandlerArn", "ChatRoomArn", "ChatMessagingEndpoint"):
+        if key not in outputs:
+            problems.append(f"Outputs.{key}: missing")
+    if sub_text(outputs.get("ChatMessagingEndpoint", {}).get("Value")) != "wss://edge.ivschat.${AWS::Region}.amazonaws.com":
+        problems.append("Outputs.ChatMessagingEndpoint: must be wss://edge.ivschat.${AWS::Region}.amazonaws.com")
+    return problems
+
+
+def main():
+    path = sys.argv[1] if len(sys.argv) > 1 else "template.yaml"
+    problems = check(cfn_yaml.load(path), workspace_binaries())
+    for p in problems:
+        print(f"{path}: {p}")
+    if problems:
+        sys.exit(1)
+    print(f"{path}: wiring checks passed")
+
+
+if __name__ == "__main__":
+    main()
