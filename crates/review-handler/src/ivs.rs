@@ -4,6 +4,7 @@
 //! by field and type only: serde's own messages quote the offending value, which may
 //! be message text and must not reach the logs.
 
+use lambda_support::json_type;
 use moderation::Attributes;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -51,23 +52,12 @@ pub struct ReviewResponse {
 #[error("{0}")]
 pub struct Malformed(pub String);
 
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 fn string(obj: &Map<String, Value>, field: &str, path: &str) -> Result<String, Malformed> {
     match obj.get(field) {
         Some(Value::String(s)) => Ok(s.clone()),
         Some(other) => Err(Malformed(format!(
             "{path}{field}: expected a string, got {}",
-            type_name(other)
+            json_type(other)
         ))),
         None => Err(Malformed(format!("{path}{field}: missing"))),
     }
@@ -83,13 +73,13 @@ fn attributes(obj: &Map<String, Value>, field: &str, path: &str) -> Result<Attri
                 Value::String(s) => Ok((k.clone(), s.clone())),
                 other => Err(Malformed(format!(
                     "{path}{field}: values must be strings, got {}",
-                    type_name(other)
+                    json_type(other)
                 ))),
             })
             .collect(),
         Some(other) => Err(Malformed(format!(
             "{path}{field}: expected an object of strings, got {}",
-            type_name(other)
+            json_type(other)
         ))),
     }
 }
@@ -112,7 +102,7 @@ impl ReviewRequest {
         let Value::Object(obj) = value else {
             return Err(Malformed(format!(
                 "event: expected an object, got {}",
-                type_name(value)
+                json_type(value)
             )));
         };
         let content = string(obj, "Content", "")?;
@@ -133,7 +123,7 @@ impl ReviewRequest {
             Some(other) => {
                 return Err(Malformed(format!(
                     "Sender: expected an object, got {}",
-                    type_name(other)
+                    json_type(other)
                 )))
             }
             None => return Err(Malformed("Sender: missing".to_owned())),

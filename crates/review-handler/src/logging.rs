@@ -1,22 +1,10 @@
 //! JSON-line logs on stderr, and the one log line per review.
 
-use tracing_subscriber::EnvFilter;
-
 use crate::handler::Outcome;
 
-/// Installs the JSON subscriber. `LOG_LEVEL` (`error`..`trace`) overrides `default`.
+/// Installs the JSON-line subscriber on stderr; `LOG_LEVEL` overrides `default`.
 pub fn init(default: &str) {
-    let filter = std::env::var("LOG_LEVEL")
-        .ok()
-        .and_then(|l| EnvFilter::try_new(l).ok())
-        .unwrap_or_else(|| EnvFilter::new(default));
-    tracing_subscriber::fmt()
-        .json()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_current_span(true)
-        .with_span_list(false)
-        .init();
+    lambda_support::init_json_logs(default);
 }
 
 /// Logs one review: ids, verdict, rules, latency. The text (as returned to IVS) only

@@ -234,62 +234,50 @@ fn error(
 
 /// Maps a Connect failure to what the client sees; details only go to the log.
 fn failure(cors: Option<&str>, e: StartError) -> (Response<Body>, Outcome) {
-    let (mut response, mut outcome, retry) = match &e {
+    use StatusCode as S;
+    let (status, code, message, retry) = match &e {
         StartError::Rejected {
             status,
             code,
             message,
-        } => {
-            let status = StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_REQUEST);
-            let (r, o) = error(cors, status, code, message);
-            (r, o, false)
-        }
-        StartError::Throttled { code, .. } => {
-            let (r, o) = error(
-                cors,
-                StatusCode::TOO_MANY_REQUESTS,
-                code,
-                "Too many chats are starting right now; try again shortly.",
-            );
-            (r, o, true)
-        }
-        StartError::Misconfigured { .. } => {
-            let (r, o) = error(
-                cors,
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "InternalError",
-                "The chat service is not set up correctly.",
-            );
-            (r, o, false)
-        }
-        StartError::Upstream { .. } => {
-            let (r, o) = error(
-                cors,
-                StatusCode::BAD_GATEWAY,
-                "UpstreamError",
-                "Amazon Connect could not start the chat; try again.",
-            );
-            (r, o, false)
-        }
-        StartError::Timeout => {
-            let (r, o) = error(
-                cors,
-                StatusCode::SERVICE_UNAVAILABLE,
-                "UpstreamTimeout",
-                "Amazon Connect did not answer in time; try again.",
-            );
-            (r, o, true)
-        }
-        StartError::Unreachable(_) => {
-            let (r, o) = error(
-                cors,
-                StatusCode::SERVICE_UNAVAILABLE,
-                "UpstreamUnavailable",
-                "Amazon Connect could not be reached; try again.",
-            );
-            (r, o, true)
-        }
+        } => (
+            S::from_u16(*status).unwrap_or(S::BAD_REQUEST),
+            code.as_str(),
+            message.as_str(),
+            false,
+        ),
+        StartError::Throttled { code, .. } => (
+            S::TOO_MANY_REQUESTS,
+            code.as_str(),
+            "Too many chats are starting right now; try again shortly.",
+            true,
+        ),
+        StartError::Misconfigured { .. } => (
+            S::INTERNAL_SERVER_ERROR,
+            "InternalError",
+            "The chat service is not set up correctly.",
+            false,
+        ),
+        StartError::Upstream { .. } => (
+            S::BAD_GATEWAY,
+            "UpstreamError",
+            "Amazon Connect could not start the chat; try again.",
+            false,
+        ),
+        StartError::Timeout => (
+            S::SERVICE_UNAVAILABLE,
+            "UpstreamTimeout",
+            "Amazon Connect did not answer in time; try again.",
+            true,
+        ),
+        StartError::Unreachable(_) => (
+            S::SERVICE_UNAVAILABLE,
+            "UpstreamUnavailable",
+            "Amazon Connect could not be reached; try again.",
+            true,
+        ),
     };
+    let (mut response, mut outcome) = error(cors, status, code, message);
     if retry {
         response.headers_mut().insert(
             header::RETRY_AFTER,

@@ -5,7 +5,6 @@
 pub mod api;
 pub mod config;
 pub mod connect;
-pub mod logging;
 pub mod request;
 pub mod run;
 pub mod server;

@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use lambda_support::json_type;
 use serde_json::{Map, Value};
 
 use crate::config::{Config, DURATION_RANGE};
@@ -76,17 +77,6 @@ fn invalid(field: impl Into<String>, message: impl Into<String>) -> Invalid {
     }
 }
 
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 /// Reads fields of one JSON object, naming them in errors by their path.
 struct Fields<'a> {
     map: &'a Map<String, Value>,
@@ -106,7 +96,7 @@ impl<'a> Fields<'a> {
             Some(Value::String(s)) => Ok(Some(s)),
             Some(other) => Err(invalid(
                 self.name(key),
-                format!("expected a string, got {}", kind(other)),
+                format!("expected a string, got {}", json_type(other)),
             )),
         }
     }
@@ -140,7 +130,7 @@ impl<'a> Fields<'a> {
             Some(Value::Object(m)) => Ok(Some(m)),
             Some(other) => Err(invalid(
                 self.name(key),
-                format!("expected an object, got {}", kind(other)),
+                format!("expected an object, got {}", json_type(other)),
             )),
         }
     }
@@ -176,7 +166,7 @@ pub fn parse(
     let Value::Object(map) = &value else {
         return Err(invalid(
             "body",
-            format!("must be a JSON object, got {}", kind(&value)),
+            format!("must be a JSON object, got {}", json_type(&value)),
         ));
     };
     let top = Fields { map, path: "" };
@@ -308,7 +298,7 @@ fn attributes(
                 "Attributes",
                 format!(
                     "expected an object or a JSON string holding one, got {}",
-                    kind(other)
+                    json_type(other)
                 ),
             ))
         }
@@ -326,7 +316,7 @@ fn attributes(
             other => {
                 return Err(invalid(
                     format!("Attributes.{key}"),
-                    format!("expected a string, got {}", kind(other)),
+                    format!("expected a string, got {}", json_type(other)),
                 ))
             }
         };
@@ -351,7 +341,7 @@ fn content_types(value: Option<&Value>) -> Result<Option<Vec<String>>, Invalid> 
         Some(other) => {
             return Err(invalid(
                 FIELD,
-                format!("expected an array, got {}", kind(other)),
+                format!("expected an array, got {}", json_type(other)),
             ))
         }
     };
@@ -386,7 +376,7 @@ fn duration(value: Option<&Value>) -> Result<Option<i32>, Invalid> {
         },
         Some(other) => Err(invalid(
             FIELD,
-            format!("expected a number, got {}", kind(other)),
+            format!("expected a number, got {}", json_type(other)),
         )),
     }
 }

@@ -79,7 +79,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
 
 /// Serves Lambda invocations.
 pub fn lambda() -> ExitCode {
-    crate::logging::init();
+    lambda_support::init_json_logs("info");
     let rt = match runtime() {
         Ok(rt) => rt,
         Err(code) => return code,
@@ -119,7 +119,7 @@ pub fn cli(args: &[String]) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    crate::logging::init();
+    lambda_support::init_json_logs("info");
     let rt = match runtime() {
         Ok(rt) => rt,
         Err(code) => return code,
