@@ -59,7 +59,7 @@ deploy: build
 local: tools
 	@echo "Invoke with: $(VENV)/bin/cargo-lambda lambda invoke review-handler --data-file FILE"
 	@echo "        or:  curl -X POST http://127.0.0.1:9000/lambda-url/start-chat/ -d @FILE"
-	$(TOOLBELT) cargo lambda watch --env-file events/local.env
+	$(TOOLBELT) cargo lambda watch --disable-cors --env-file events/local.env
 
 lint:
 	$(CARGO) fmt --all -- --check

@@ -33,7 +33,7 @@ struct Outcome {
     status: u16,
     code: Option<String>,
     contact_id: Option<String>,
-    upstream_ms: Option<u128>,
+    upstream_ms: Option<u64>,
     /// Details for the log only (misconfiguration, upstream failures).
     detail: Option<String>,
 }
@@ -124,7 +124,7 @@ impl<S: ChatStarter> App<S> {
         };
         let upstream_started = Instant::now();
         let result = self.starter.start(&self.config.instance_id, &chat).await;
-        let upstream_ms = Some(upstream_started.elapsed().as_millis());
+        let upstream_ms = Some(millis(upstream_started));
         let (response, mut outcome) = match result {
             Ok(started) => self.success(cors, &chat, started),
             Err(e) => failure(cors, e),
@@ -291,10 +291,15 @@ fn failure(cors: Option<&str>, e: StartError) -> (Response<Body>, Outcome) {
     (response, outcome)
 }
 
+/// Milliseconds since `start`, as a number the JSON logs keep numeric.
+fn millis(start: Instant) -> u64 {
+    u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
 /// One log line per request: ids, outcome and latency; never the participant token,
 /// display name, attribute values or message text.
 fn log(request_id: &str, outcome: &Outcome, started: Instant) {
-    let latency_ms = started.elapsed().as_millis();
+    let latency_ms = millis(started);
     let code = outcome.code.as_deref().unwrap_or("");
     let contact_id = outcome.contact_id.as_deref().unwrap_or("");
     let detail = outcome.detail.as_deref().unwrap_or("");
