@@ -10,7 +10,7 @@ use std::sync::{Arc, OnceLock};
 use regex::{Regex, RegexBuilder};
 
 use crate::error::PolicyError;
-use crate::lexicon::{Hit, Lexicon, LexiconBuilder};
+use crate::lexicon::{Lexicon, LexiconBuilder};
 use crate::links::{host_allowed, LinkFinder};
 use crate::pii::PiiFinder;
 use crate::policy::{
@@ -77,6 +77,7 @@ pub struct RuleMatch {
 /// A compiled policy.
 #[derive(Debug)]
 pub struct Engine {
+    normalizer: Normalizer,
     on_error: OnError,
     error_reason: String,
     defaults: Arc<RoomPolicy>,
@@ -222,6 +223,7 @@ impl Engine {
             );
         }
         Ok(Engine {
+            normalizer: compiler.normalizer,
             on_error: policy.on_error,
             error_reason: policy
                 .error_reason
@@ -266,7 +268,7 @@ impl Engine {
             return Verdict::plain(Decision::Allow, Basis::Exempt, None);
         }
 
-        let scan = Scan::new(msg.content);
+        let scan = Scan::new(msg.content, self.normalizer);
         let mut matches = Vec::new();
         let mut edits = Vec::new();
         let mut deny: Option<&Rule> = None;
@@ -716,15 +718,17 @@ struct Found {
 /// at most once and only when a rule needs them.
 struct Scan<'t> {
     text: &'t str,
+    normalizer: Normalizer,
     skeleton: OnceCell<Skeleton>,
     dictionary_hits: OnceCell<Vec<(Entry, Range<usize>)>>,
     stats: OnceCell<TextStats>,
 }
 
 impl<'t> Scan<'t> {
-    fn new(text: &'t str) -> Self {
+    fn new(text: &'t str, normalizer: Normalizer) -> Self {
         Scan {
             text,
+            normalizer,
             skeleton: OnceCell::new(),
             dictionary_hits: OnceCell::new(),
             stats: OnceCell::new(),
@@ -733,16 +737,16 @@ impl<'t> Scan<'t> {
 
     fn skeleton(&self) -> &Skeleton {
         self.skeleton
-            .get_or_init(|| Normalizer::default().skeleton(self.text))
+            .get_or_init(|| self.normalizer.skeleton(self.text))
     }
 
-    fn lexical<T>(&self, hit: &Hit<'_, T>, detail: String) -> Found {
-        let units = self.skeleton().unit_spans(hit.runs.clone());
+    fn lexical(&self, runs: &Range<usize>, detail: String) -> Found {
+        let units = self.skeleton().unit_spans(runs.clone());
         let start = units.first().map_or(0, |u| u.start as usize);
         let end = units.last().map_or(0, |u| u.end as usize);
         Found {
             span: start..end,
-            runs: Some(hit.runs.clone()),
+            runs: Some(runs.clone()),
             detail,
         }
     }
@@ -793,19 +797,13 @@ impl Rule {
                         e.severity >= *min
                             && (categories.is_empty() || categories.contains(&e.category))
                     })
-                    .map(|(e, runs)| {
-                        let hit = Hit {
-                            payload: e,
-                            runs: runs.clone(),
-                        };
-                        scan.lexical(&hit, e.term.to_owned())
-                    })
+                    .map(|(e, runs)| scan.lexical(runs, e.term.to_owned()))
                     .collect()
             }
             Matcher::Terms(lexicon) => lexicon
                 .find(scan.skeleton())
                 .iter()
-                .map(|h| scan.lexical(h, h.payload.clone()))
+                .map(|h| scan.lexical(&h.runs, h.payload.clone()))
                 .collect(),
             Matcher::Regex(regex) => regex
                 .find_iter(text)

@@ -15,7 +15,7 @@ pub mod rewrite;
 mod spam;
 mod text;
 
-pub use engine::{Attributes, Basis, Decision, Engine, Entry, Message, RuleMatch, Verdict};
+pub use engine::{Attributes, Basis, Decision, Engine, Message, RuleMatch, Verdict};
 pub use error::PolicyError;
 pub use policy::{
     Action, Category, OnError, PiiType, Policy, RuleKind, RuleSpec, Settings, Severity,
