@@ -9,11 +9,12 @@ export SAM_CLI_TELEMETRY := 0
 # sam and cargo-lambda find zig and each other through the venv.
 TOOLBELT := PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 
-.PHONY: help demo test lint fmt bench tools build validate deploy local
+.PHONY: help demo test e2e release lint fmt bench tools build validate deploy local
 
 help:
 	@echo "make demo      review events/review/*.jsonl with --explain (default.jsonl: the embedded policy; NAME.jsonl: policies/NAME.toml)"
-	@echo "make test      cargo fmt --check, clippy -D warnings, template checks, every test"
+	@echo "make test      cargo fmt --check, clippy -D warnings, template checks, every test, make e2e"
+	@echo "make e2e       release binaries under cargo lambda's emulator: tests/e2e (Python unittest)"
 	@echo "make bench     criterion benchmarks (moderation engine, start-chat handler), a table of medians, start-chat start-up time"
 	@echo "make tools     .venv with the pinned cargo-lambda, ziglang, aws-sam-cli and cfn-lint"
 	@echo "make build     sam build: arm64 bootstrap artefacts of both functions in .aws-sam/build"
@@ -67,6 +68,14 @@ lint:
 
 test: lint validate
 	$(CARGO) test --workspace
+	$(MAKE) --no-print-directory e2e
+
+release:
+	$(CARGO) build --release -p review-handler -p start-chat
+
+# The release binaries through `cargo lambda watch --only-lambda-apis`; see tests/e2e.
+e2e: tools release
+	$(VENV)/bin/python -m unittest discover -s tests/e2e -v
 
 bench:
 	$(CARGO) bench -p moderation -p start-chat

@@ -99,6 +99,25 @@ fn every_event_file_gives_the_expected_responses() {
 }
 
 #[test]
+fn lines_that_are_not_objects_are_message_text() {
+    let out = check(
+        &[],
+        Some("plain text, no fucking JSON\n\"zero\\u200bwidth f\\u200buck\"\n"),
+    );
+    assert!(out.status.success());
+    let got = json_lines(&String::from_utf8(out.stdout).unwrap());
+    let contents: Vec<&str> = got.iter().map(|v| v["Content"].as_str().unwrap()).collect();
+    assert_eq!(
+        contents,
+        [
+            "plain text, no ****ing JSON",
+            "zero\u{200b}width *\u{200b}***"
+        ]
+    );
+    assert!(got.iter().all(|v| v["ReviewResult"] == "ALLOW"));
+}
+
+#[test]
 fn explain_reports_rules_and_code_point_spans() {
     let out = check(&["--explain"], Some("日本 fuck\n"));
     let v = &json_lines(&String::from_utf8(out.stdout).unwrap())[0];

@@ -1,0 +1,95 @@
+"""review-handler, the release binary, under the Lambda emulator: every event under
+events/review/ through `cargo lambda invoke`, compared with events/review/expected/.
+
+events/review/default.jsonl runs with the embedded default policy; any other
+NAME.jsonl with policies/NAME.toml as POLICY_FILE, as the contract tests do.
+"""
+
+import json
+import tempfile
+import unittest
+from pathlib import Path
+
+from harness import REPO, Emulator, enter_class_context
+
+EVENTS = REPO / "events" / "review"
+
+
+def event_files():
+    return sorted(EVENTS.glob("*.jsonl"))
+
+
+def lines(path):
+    return [line for line in path.read_text().splitlines() if line.strip()]
+
+
+class ReviewHandlerTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        # One emulator and function per event file, keyed by the file's stem.
+        cls.emulators, cls.functions = {}, {}
+        for events in event_files():
+            env = {}
+            if events.stem != "default":
+                env["POLICY_FILE"] = str(REPO / "policies" / f"{events.stem}.toml")
+            emulator = enter_class_context(cls, Emulator())
+            cls.emulators[events.stem] = emulator
+            cls.functions[events.stem] = emulator.start("review-handler", env)
+
+    def test_every_event_gives_the_expected_response(self):
+        self.assertGreaterEqual(len(event_files()), 2)
+        replayed = 0
+        with tempfile.TemporaryDirectory() as tmp:
+            for events in event_files():
+                expected = lines(EVENTS / "expected" / events.name)
+                inputs = lines(events)
+                self.assertEqual(len(inputs), len(expected), f"{events.name}: one expectation per event")
+                for i, (event, want) in enumerate(zip(inputs, expected)):
+                    data_file = Path(tmp) / f"{events.stem}-{i}.json"
+                    data_file.write_text(event)
+                    got = self.emulators[events.stem].invoke_cli("review-handler", data_file)
+                    message_id = json.loads(event).get("MessageId")
+                    with self.subTest(file=events.name, line=i + 1, message_id=message_id):
+                        self.assertEqual(got, json.loads(want))
+                    replayed += 1
+        self.assertGreaterEqual(replayed, 60)
+
+    def test_logs_are_json_without_message_text(self):
+        # Runs after the replay when the whole class runs; replays one event otherwise.
+        secret = "this message text must not be logged, fuck"
+        event = json.loads(lines(EVENTS / "default.jsonl")[0])
+        event["Content"] = secret
+        status, body = self.emulators["default"].invoke("review-handler", json.dumps(event).encode())
+        self.assertEqual(status, 200, body)
+        self.assertEqual(json.loads(body)["Content"], "this message text must not be logged, ****")
+        logs = self.functions["default"].logs()
+        records = [json.loads(line) for line in logs.splitlines() if line.strip()]
+        reviewed = [r for r in records if r["fields"].get("message") == "reviewed"]
+        self.assertTrue(reviewed, logs)
+        self.assertTrue(all(r["span"]["requestId"] for r in reviewed), "request id in every review log")
+        self.assertNotIn("must not be logged", logs)
+
+    def test_malformed_events_get_the_policy_failure_verdict(self):
+        # The default policy says on_error = "deny"; the example policy "allow".
+        cases = [
+            b"[]",
+            b'"just a string"',
+            b'{"Content": 42, "RoomArn": "arn:aws:ivschat:us-west-2:1:room/x"}',
+            b"[" * 5000 + b"]" * 5000,
+        ]
+        for policy, verdict in [("default", "DENY"), ("example", "ALLOW")]:
+            for payload in cases:
+                with self.subTest(policy=policy, payload=payload[:40]):
+                    status, body = self.emulators[policy].invoke("review-handler", payload)
+                    self.assertEqual(status, 200, body)
+                    self.assertEqual(json.loads(body)["ReviewResult"], verdict)
+
+    def test_functions_survived_every_invocation(self):
+        status, body = self.emulators["default"].invoke("review-handler", b"{}")
+        self.assertEqual(status, 200, body)
+        for name, function in self.functions.items():
+            self.assertIsNone(function.proc.poll(), f"{name} exited")
+
+
+if __name__ == "__main__":
+    unittest.main()
