@@ -132,27 +132,104 @@ impl Normalizer {
     /// Normalises `text` into a skeleton.
     pub fn skeleton(&self, text: &str) -> Skeleton {
         let mut tokens = Tokenizer::with_capacity(text.len());
-        for (offset, ch) in text.char_indices() {
-            let (start, len) = (offset as u32, ch.len_utf8() as u8);
-            if ch.is_ascii() {
-                tokens.push(ascii_class(ch as u8), start, len);
-                continue;
-            }
-            if is_invisible(ch) {
-                continue;
-            }
-            match decancer::cure_char(ch, self.options) {
-                decancer::Translation::None => {}
-                decancer::Translation::Character(c) => tokens.push(cured_class(c), start, len),
-                decancer::Translation::String(s) => {
-                    for c in s.chars() {
-                        tokens.push(cured_class(c), start, len);
-                    }
+        let bytes = text.as_bytes();
+        let mut at = 0;
+        while at < bytes.len() {
+            let start = at as u32;
+            if bytes[at].is_ascii() {
+                // Most chat is plain words: those skip the token buffer.
+                let word = if tokens.token.is_empty() {
+                    plain_word_len(&bytes[at..])
+                } else {
+                    0
+                };
+                if word > 0 {
+                    tokens.push_plain_word(&bytes[at..at + word], start);
+                    at += word;
+                } else {
+                    tokens.push(ascii_class(bytes[at]), start, 1);
+                    at += 1;
                 }
+                continue;
             }
+            let ch = text[at..].chars().next().expect("`at` is a char boundary");
+            let len = ch.len_utf8() as u8;
+            at += usize::from(len);
+            self.cure(ch, |class| tokens.push(class, start, len));
         }
         tokens.finish_token();
         tokens.skeleton
+    }
+
+    /// Passes the classes of what non-ASCII `ch` stands for to `push`, through a small
+    /// per-thread cache: decancer takes hundreds of instructions per character, and
+    /// chat repeats the same few hundred characters. Every normaliser has the same
+    /// options, so a character's answer never changes.
+    fn cure(&self, ch: char, push: impl FnMut(Class)) {
+        CURED.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            let slot = &mut cache[(u32::from(ch).wrapping_mul(0x9E37_79B9) >> 22) as usize];
+            if slot.ch != ch {
+                let mut cured = Cured {
+                    ch,
+                    len: 0,
+                    classes: [Class::Space; CURED_MAX],
+                };
+                let mut all = Vec::new();
+                if !is_invisible(ch) {
+                    match decancer::cure_char(ch, self.options) {
+                        decancer::Translation::None => {}
+                        decancer::Translation::Character(c) => all.push(cured_class(c)),
+                        decancer::Translation::String(s) => all.extend(s.chars().map(cured_class)),
+                    }
+                }
+                if all.len() > CURED_MAX {
+                    return all.into_iter().for_each(push);
+                }
+                cured.len = all.len() as u8;
+                cured.classes[..all.len()].copy_from_slice(&all);
+                *slot = cured;
+            }
+            slot.classes[..usize::from(slot.len)]
+                .iter()
+                .copied()
+                .for_each(push);
+        });
+    }
+}
+
+/// Longest cure the cache holds; longer ones (rare ligatures and symbols) are not cached.
+const CURED_MAX: usize = 4;
+
+/// One cached answer: the classes non-ASCII `ch` stands for (none when invisible).
+#[derive(Clone, Copy)]
+struct Cured {
+    ch: char,
+    len: u8,
+    classes: [Class; CURED_MAX],
+}
+
+thread_local! {
+    /// 1,024 slots indexed by a hash of the character; a collision replaces the slot.
+    /// Empty slots hold NUL, which is ASCII and never looked up.
+    static CURED: std::cell::RefCell<[Cured; 1024]> = const {
+        std::cell::RefCell::new(
+            [Cured { ch: '\0', len: 0, classes: [Class::Space; CURED_MAX] }; 1024],
+        )
+    };
+}
+
+/// Length of the whole token of ASCII letters at the start of `bytes` (ended by ASCII
+/// white space or the text's end), or 0 when the token has anything else.
+fn plain_word_len(bytes: &[u8]) -> usize {
+    let len = bytes
+        .iter()
+        .position(|b| !b.is_ascii_alphabetic())
+        .unwrap_or(bytes.len());
+    match bytes.get(len) {
+        None => len,
+        Some(&b) if matches!(ascii_class(b), Class::Space) => len,
+        Some(_) => 0,
     }
 }
 
@@ -207,18 +284,12 @@ impl Tokenizer {
             .filter(|p| matches!(p.class, Class::Letter(_) | Class::Digit(_)))
             .count();
         if words > 0 {
-            // White space between tokens is soft only between spaced-out single letters.
-            let single = words == 1;
-            let mut gap = match self.previous_single {
-                Some(true) if single => Gap::Soft,
-                _ => Gap::Hard,
-            };
-            self.previous_single = Some(single);
+            let mut gap = self.token_gap(words == 1);
             for i in 0..self.token.len() {
                 let p = self.token[i];
                 match p.class {
                     Class::Letter(b) | Class::Digit(b) => {
-                        self.emit(b, gap, &p);
+                        self.emit(b, gap, p.start, p.len);
                         gap = Gap::None;
                     }
                     _ => gap = gap.max(Gap::Soft),
@@ -230,12 +301,33 @@ impl Tokenizer {
         self.has_leet = false;
     }
 
+    /// What pushing each letter of `word` and then `finish_token` would do, for a
+    /// whole token of ASCII letters, without the token buffer.
+    fn push_plain_word(&mut self, word: &[u8], start: u32) {
+        let mut gap = self.token_gap(word.len() == 1);
+        for (offset, b) in (start..).zip(word) {
+            self.emit(b.to_ascii_lowercase(), gap, offset, 1);
+            gap = Gap::None;
+        }
+    }
+
+    /// The boundary before a token with word characters: white space between tokens
+    /// is soft only between spaced-out single letters.
+    fn token_gap(&mut self, single: bool) -> Gap {
+        let gap = match self.previous_single {
+            Some(true) if single => Gap::Soft,
+            _ => Gap::Hard,
+        };
+        self.previous_single = Some(single);
+        gap
+    }
+
     /// Appends one word character, extending the last run when it repeats.
-    fn emit(&mut self, byte: u8, gap: Gap, p: &Piece) {
+    fn emit(&mut self, byte: u8, gap: Gap, start: u32, len: u8) {
         let sk = &mut self.skeleton;
         // One unit per original character, even when it expands to two letters (`ﬀ`).
-        if sk.units.last().is_none_or(|u| u.start != p.start) {
-            sk.units.push(p.start..p.start + u32::from(p.len));
+        if sk.units.last().is_none_or(|u| u.start != start) {
+            sk.units.push(start..start + u32::from(len));
         }
         let unit = sk.units.len() as u32 - 1;
         match sk.runs.last_mut() {
@@ -440,6 +532,30 @@ mod tests {
     fn other_scripts_are_words_of_their_own() {
         assert_eq!(skel("日本語abc"), "abc");
         assert_eq!(skel("ab日cd"), "ab cd");
+    }
+
+    #[test]
+    fn cached_cures_equal_fresh_ones() {
+        let normalizer = Normalizer::default();
+        let fresh = |ch: char| -> Vec<Class> {
+            if is_invisible(ch) {
+                return Vec::new();
+            }
+            match decancer::cure_char(ch, normalizer.options) {
+                decancer::Translation::None => Vec::new(),
+                decancer::Translation::Character(c) => vec![cured_class(c)],
+                decancer::Translation::String(s) => s.chars().map(cured_class).collect(),
+            }
+        };
+        // More characters than cache slots, twice over: hits, misses and collisions.
+        let chars: Vec<char> = (0xA0..0x2400).filter_map(char::from_u32).collect();
+        for _ in 0..2 {
+            for &ch in &chars {
+                let mut cached = Vec::new();
+                normalizer.cure(ch, |c| cached.push(c));
+                assert_eq!(cached, fresh(ch), "{ch:?}");
+            }
+        }
     }
 
     #[test]
