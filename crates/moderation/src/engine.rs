@@ -12,7 +12,7 @@ use regex::{Regex, RegexBuilder};
 use crate::error::PolicyError;
 use crate::lexicon::{Lexicon, LexiconBuilder};
 use crate::links::{host_allowed, LinkFinder};
-use crate::pii::PiiFinder;
+use crate::pii;
 use crate::policy::{
     Action, Category, OnError, PiiType, Policy, RuleKind, RuleSpec, Settings, Severity,
 };
@@ -119,10 +119,7 @@ enum Matcher {
         finder: Arc<LinkFinder>,
         allow: Vec<String>,
     },
-    Pii {
-        finder: Arc<PiiFinder>,
-        types: Vec<PiiType>,
-    },
+    Pii(Vec<PiiType>),
     Spam(SpamLimits),
 }
 
@@ -180,7 +177,6 @@ struct Compiler {
     normalizer: Normalizer,
     dictionary: OnceCell<Arc<Lexicon<Entry>>>,
     links: OnceCell<Arc<LinkFinder>>,
-    pii: OnceCell<Arc<PiiFinder>>,
     base_dir: Option<std::path::PathBuf>,
 }
 
@@ -527,11 +523,10 @@ impl Compiler {
                 finder: self.links.get_or_init(Default::default).clone(),
                 allow: domains(spec.allow_domains.as_deref().unwrap_or_default(), field)?,
             },
-            RuleKind::Pii => Matcher::Pii {
-                finder: self.pii.get_or_init(Default::default).clone(),
-                types: non_empty(&spec.types, "types", field)?
+            RuleKind::Pii => Matcher::Pii(
+                non_empty(&spec.types, "types", field)?
                     .unwrap_or_else(|| vec![PiiType::Email, PiiType::Phone, PiiType::Card]),
-            },
+            ),
             RuleKind::Spam => {
                 if spec.action == Action::Mask {
                     return Err(err("action", "spam rules judge the whole message and cannot mask; use deny, replace or flag".to_owned()));
@@ -816,8 +811,7 @@ impl Rule {
                 .filter(|l| !host_allowed(&l.host, allow))
                 .map(|l| span_only(l.span, l.host))
                 .collect(),
-            Matcher::Pii { finder, types } => finder
-                .find(text, types)
+            Matcher::Pii(types) => pii::find(text, types)
                 .into_iter()
                 .map(|(span, kind)| span_only(span, format!("{kind:?}").to_ascii_lowercase()))
                 .collect(),

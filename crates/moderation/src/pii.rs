@@ -2,59 +2,48 @@
 //! the Luhn check.
 
 use std::ops::Range;
+use std::sync::LazyLock;
 
 use regex::Regex;
 
 use crate::policy::PiiType;
 
-#[derive(Debug)]
-pub struct PiiFinder {
-    email: Regex,
-    digits: Regex,
-}
+/// E-mail addresses. Built on first use, like `DIGITS`: most messages have no `@` and
+/// few digits, and a cold start should not pay for patterns it may never run.
+static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i-u)\b[a-z0-9][a-z0-9._%+-]*@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.[a-z]{2,}\b",
+    )
+    .expect("the e-mail pattern is valid")
+});
 
-impl Default for PiiFinder {
-    fn default() -> Self {
-        Self {
-            email: Regex::new(
-                r"(?i-u)\b[a-z0-9][a-z0-9._%+-]*@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.[a-z]{2,}\b",
-            )
-            .expect("the e-mail pattern is valid"),
-            // Digit groups with the separators people type in numbers; how many
-            // digits make a phone or card number is decided in `classify_number`.
-            // ASCII digits and no counted repetition keep this cheap to compile.
-            digits: Regex::new(r"[+(]?[0-9](?:[ .()\-]{0,2}[0-9])+\)?")
-                .expect("the digits pattern is valid"),
-        }
+/// Digit groups with the separators people type in numbers; how many digits make a
+/// phone or card number is decided in `classify_number`. ASCII digits and no counted
+/// repetition keep this cheap to compile.
+static DIGITS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[+(]?[0-9](?:[ .()\-]{0,2}[0-9])+\)?").expect("the digits pattern is valid")
+});
+
+/// Personal data of the wanted types, in order of position.
+pub fn find(text: &str, types: &[PiiType]) -> Vec<(Range<usize>, PiiType)> {
+    let mut found = Vec::new();
+    if types.contains(&PiiType::Email) && text.contains('@') {
+        found.extend(EMAIL.find_iter(text).map(|m| (m.range(), PiiType::Email)));
     }
-}
-
-impl PiiFinder {
-    /// Personal data of the wanted types, in order of position.
-    pub fn find(&self, text: &str, types: &[PiiType]) -> Vec<(Range<usize>, PiiType)> {
-        let mut found = Vec::new();
-        if types.contains(&PiiType::Email) && text.contains('@') {
-            found.extend(
-                self.email
-                    .find_iter(text)
-                    .map(|m| (m.range(), PiiType::Email)),
-            );
-        }
-        let wants_numbers = types.contains(&PiiType::Phone) || types.contains(&PiiType::Card);
-        // Phone numbers have at least 9 digits, cards 13: most messages have fewer.
-        if wants_numbers && text.bytes().filter(u8::is_ascii_digit).count() >= 9 {
-            for m in self.digits.find_iter(text) {
-                if !stands_alone(text, m.range()) {
-                    continue;
-                }
-                if let Some(kind) = classify_number(m.as_str()).filter(|k| types.contains(k)) {
-                    found.push((m.range(), kind));
-                }
+    let wants_numbers = types.contains(&PiiType::Phone) || types.contains(&PiiType::Card);
+    // Phone numbers have at least 9 digits, cards 13: most messages have fewer.
+    if wants_numbers && text.bytes().filter(u8::is_ascii_digit).count() >= 9 {
+        for m in DIGITS.find_iter(text) {
+            if !stands_alone(text, m.range()) {
+                continue;
+            }
+            if let Some(kind) = classify_number(m.as_str()).filter(|k| types.contains(k)) {
+                found.push((m.range(), kind));
             }
         }
-        found.sort_by_key(|(r, _)| r.start);
-        found
     }
+    found.sort_by_key(|(r, _)| r.start);
+    found
 }
 
 /// A number glued to letters or other digits (`abc123456789`) is an identifier.
@@ -112,8 +101,7 @@ mod tests {
     const ALL: [PiiType; 3] = [PiiType::Email, PiiType::Phone, PiiType::Card];
 
     fn kinds(text: &str) -> Vec<(&str, PiiType)> {
-        PiiFinder::default()
-            .find(text, &ALL)
+        find(text, &ALL)
             .into_iter()
             .map(|(r, k)| (&text[r], k))
             .collect()
@@ -151,7 +139,7 @@ mod tests {
 
     #[test]
     fn types_filter() {
-        let found = PiiFinder::default().find("a@b.co 4539148803436467", &[PiiType::Card]);
+        let found = find("a@b.co 4539148803436467", &[PiiType::Card]);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].1, PiiType::Card);
     }
