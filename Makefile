@@ -15,7 +15,7 @@ help:
 	@echo "make demo      review events/review/*.jsonl with --explain (default.jsonl: the embedded policy; NAME.jsonl: policies/NAME.toml)"
 	@echo "make test      cargo fmt --check, clippy -D warnings, template checks, every test, make e2e"
 	@echo "make e2e       release binaries under cargo lambda's emulator: tests/e2e (Python unittest)"
-	@echo "make bench     criterion benchmarks (moderation engine, start-chat handler), a table of medians, start-chat start-up time"
+	@echo "make bench     the performance report: criterion, rustrict and obscenity side by side, cold starts, memory, artefact sizes"
 	@echo "make tools     .venv with the pinned cargo-lambda, ziglang, aws-sam-cli and cfn-lint"
 	@echo "make build     sam build: arm64 bootstrap artefacts of both functions in .aws-sam/build"
 	@echo "make validate  sam validate --lint, cfn-lint and the wiring checks"
@@ -77,11 +77,15 @@ release:
 e2e: tools release
 	$(VENV)/bin/python -m unittest discover -s tests/e2e -v
 
-bench:
-	$(CARGO) bench -p moderation -p start-chat
-	@python3 scripts/bench-table.py
-	$(CARGO) build --release -q -p start-chat
-	@python3 scripts/startup-time.py "$${CARGO_TARGET_DIR:-target}/release/start-chat" 20
+# The performance report; the README keeps a copy of its last output. Also saved to
+# target/bench-report.md.
+bench: tools release
+	$(CARGO) bench -p moderation
+	$(CARGO) build --release -p compare
+	$(TOOLBELT) cargo lambda build --release --arm64 --output-format zip --bin review-handler --bin start-chat
+	@if command -v npm >/dev/null; then npm ci --prefix bench/obscenity --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the obscenity comparison is skipped"; fi
+	set -o pipefail; $(VENV)/bin/python scripts/bench-report.py | tee "$${CARGO_TARGET_DIR:-target}/bench-report.md"
 
 fmt:
 	$(CARGO) fmt --all

@@ -1,0 +1,259 @@
+#!/usr/bin/env python3
+"""The performance report `make bench` prints, as Markdown (the README keeps a copy).
+
+It reads what the Makefile's earlier steps produced (criterion results, the release
+binaries, the arm64 zips, bench/obscenity/node_modules) and measures the rest here:
+the side-by-side comparison, process start to first decision, cold starts through
+cargo-lambda's emulator, and peak memory over 1,000 invocations.
+"""
+
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import zipfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "e2e"))
+from harness import REPO, RELEASE, TARGET, Emulator, FakeConnect, binary, connect_env  # noqa: E402
+
+RUNS = 20
+INVOCATIONS = 1000
+OBSCENITY = REPO / "bench" / "obscenity"
+START_CHAT_ENV = {
+    "INSTANCE_ID": "11111111-2222-3333-4444-555555555555",
+    "CONTACT_FLOW_ID": "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",
+    "ALLOWED_ORIGINS": "*",
+}
+# Targets from the performance issue, checked at the end.
+TARGETS = []
+
+
+def human(ns):
+    if ns >= 1e6:
+        return f"{ns / 1e6:.2f} ms"
+    if ns >= 1e3:
+        return f"{ns / 1e3:.2f} µs"
+    return f"{ns:.0f} ns"
+
+
+def percentile(values, q):
+    ordered = sorted(values)
+    return ordered[round((len(ordered) - 1) * q)]
+
+
+def target(what, value, limit, unit):
+    TARGETS.append((what, value, limit, unit))
+
+
+def machine():
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+         if line.startswith("model name")),
+        platform.processor() or "unknown CPU",
+    )
+    mem_kb = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                      if line.startswith("MemTotal")))
+    rustc = subprocess.run(["rustc", "-V"], capture_output=True, text=True).stdout.strip()
+    node = subprocess.run(["node", "-v"], capture_output=True, text=True).stdout.strip() if shutil.which("node") else "no Node"
+    date = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    print(f"Measured {date} on {cpu}, {os.cpu_count()} cores, {mem_kb / 1048576:.0f} GB, "
+          f"Linux {platform.release()}; {rustc}; Node {node}.\n")
+
+
+def criterion():
+    """Median (criterion's estimate) and p99 of the per-iteration sample times."""
+    root = TARGET / "criterion"
+    rows = []
+    news = sorted(root.glob("review/**/new")) + sorted(root.glob("engine-build/**/new"))
+    for new in news:
+        estimates, sample = new / "estimates.json", new / "sample.json"
+        if not (estimates.exists() and sample.exists()):
+            continue
+        median = json.loads(estimates.read_text())["median"]["point_estimate"]
+        s = json.loads(sample.read_text())
+        per_iter = [t / n for t, n in zip(s["times"], s["iters"])]
+        bench = json.loads((new / "benchmark.json").read_text())["full_id"]
+        rows.append((bench, median, percentile(per_iter, 0.99)))
+    if not rows:
+        sys.exit(f"no criterion results under {root}: run `make bench`")
+    print("### Review decision latency and build time (criterion)\n")
+    print("| benchmark | median | p99 of samples |")
+    print("|---|---|---|")
+    for bench, median, p99 in rows:
+        print(f"| {bench} | {human(median)} | {human(p99)} |")
+        if bench == "review/default/150":
+            target("review, 150 chars, default policy (median)", median / 1e3, 3, "µs")
+    print("\np99 is over criterion's 100 samples, each the mean of many iterations.\n")
+
+
+def side_by_side():
+    """Every filter on the same generated messages, in one run."""
+    compare = binary("compare")
+    lines = subprocess.run([compare, "run"], capture_output=True, text=True, check=True).stdout
+    results = [json.loads(line) for line in lines.splitlines()]
+    messages = subprocess.run([compare, "messages"], capture_output=True, text=True, check=True).stdout
+    node = shutil.which("node") and (OBSCENITY / "node_modules" / "obscenity").exists()
+    if node:
+        out = subprocess.run(["node", OBSCENITY / "compare.js", "run"], input=messages,
+                             capture_output=True, text=True, check=True).stdout
+        results.append(json.loads(out))
+    first_message = messages.splitlines()[0]
+    ours = next(r for r in results if r["engine"] == "moderation")
+    print(f"### Side by side: {ours['messages']} chat messages of 150 characters, "
+          f"{ours['calls'] // ours['messages']} rounds\n")
+    print("| filter | median per message | p99 | mean | this engine is faster by (median) |")
+    print("|---|---|---|---|---|")
+    for r in results:
+        ratio = r["median_ns"] / ours["median_ns"]
+        print(f"| {r['engine']} | {human(r['median_ns'])} | {human(r['p99_ns'])} | "
+              f"{human(r['mean_ns'])} | {'' if r is ours else f'{ratio:.1f}×'} |")
+        if r is not ours:
+            target(f"faster than {r['engine']} (median ratio)", ratio, 10, "× (at least)")
+    if not node:
+        print("\n(obscenity skipped: Node or bench/obscenity/node_modules missing)")
+
+    starts = {
+        "moderation (`review-handler check`, one event on stdin)": (
+            [binary("review-handler"), "check"],
+            json.dumps({"Content": first_message, "RoomArn": "arn:aws:ivschat:us-west-2:1:room/r",
+                        "Sender": {"UserId": "u", "Attributes": {}}}) + "\n"),
+        "rustrict-censor": ([compare, "first", "rustrict-censor", first_message], None),
+        "rustrict-analyse": ([compare, "first", "rustrict-analyse", first_message], None),
+    }
+    if node:
+        starts["obscenity (`node`)"] = (["node", OBSCENITY / "compare.js", "first", first_message], None)
+    print(f"\nProcess start to first decision (median of {RUNS} runs):\n")
+    print("| filter | median | min | max |")
+    print("|---|---|---|---|")
+    for name, (args, stdin) in starts.items():
+        times = [first_decision(args, stdin) for _ in range(RUNS)]
+        print(f"| {name} | {statistics.median(times):.1f} ms | {min(times):.1f} ms | {max(times):.1f} ms |")
+    print()
+
+
+def first_decision(args, stdin):
+    """Milliseconds from spawning `args` to its first line of output."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([str(a) for a in args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    if stdin:
+        proc.stdin.write(stdin)
+    proc.stdin.close()
+    line = proc.stdout.readline()
+    elapsed = (time.perf_counter() - start) * 1000
+    proc.stdout.close()
+    if proc.wait() != 0 or not line:
+        sys.exit(f"{args[0]} failed")
+    return elapsed
+
+
+def review_events():
+    path = REPO / "events" / "review" / "default.jsonl"
+    return [line.encode() for line in path.read_text().splitlines() if line.strip()]
+
+
+def start_chat_request(emulator, i):
+    body = (json.dumps({"ParticipantDetails": {"DisplayName": f"User {i}"}}) if i % 4
+            else '{"ParticipantDetails": {}}')
+    return emulator.http("POST", emulator.url("start-chat"), body, {"content-type": "application/json"})
+
+
+def cold_starts_and_memory():
+    print(f"### Cold start and memory, through `cargo lambda watch` (release x86_64 binaries)\n")
+    print(f"Cold start: process start to the first response at the client, median of {RUNS} "
+          f"runs. Peak RSS: VmHWM after {INVOCATIONS:,} invocations.\n")
+    print("| function | cold start median | min | max | peak RSS |")
+    print("|---|---|---|---|---|")
+    events = review_events()
+    with Emulator() as emulator:
+        def first_review():
+            status, _ = emulator.invoke("review-handler", events[0])
+            assert status == 200
+        cold = cold_runs(emulator, "review-handler", {}, first_review)
+        rss = peak_rss(emulator, "review-handler", {},
+                       lambda i: emulator.invoke("review-handler", events[i % len(events)]))
+    report("review-handler", cold, rss, 5, 16)
+
+    with FakeConnect() as connect, Emulator() as emulator:
+        env = {**START_CHAT_ENV, **connect_env(connect.url)}
+
+        def first_chat():
+            status, _, _ = start_chat_request(emulator, 1)
+            assert status == 200
+        cold = cold_runs(emulator, "start-chat", env, first_chat)
+        rss = peak_rss(emulator, "start-chat", env, lambda i: start_chat_request(emulator, i))
+    report("start-chat", cold, rss, 50, 40)
+    print()
+
+
+def cold_runs(emulator, name, env, first_request):
+    times = []
+    for _ in range(RUNS):
+        function = emulator.start(name, env, die_with_parent=False)
+        first_request()
+        times.append((time.perf_counter() - function.started) * 1000)
+        function.stop()
+        emulator.functions.remove(function)
+    return times
+
+
+def peak_rss(emulator, name, env, invoke):
+    function = emulator.start(name, env)
+    for i in range(INVOCATIONS):
+        invoke(i)
+    status = Path(f"/proc/{function.proc.pid}/status").read_text()
+    kb = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM")))
+    if function.proc.poll() is not None:
+        sys.exit(f"{name} exited during the memory run")
+    return kb / 1024
+
+
+def report(name, cold, rss, cold_target, rss_target):
+    print(f"| {name} | {statistics.median(cold):.2f} ms | {min(cold):.2f} ms | {max(cold):.2f} ms | {rss:.1f} MB |")
+    target(f"{name} cold start (median)", statistics.median(cold), cold_target, "ms")
+    target(f"{name} peak RSS", rss, rss_target, "MB")
+
+
+def artefacts():
+    print("### Deployment artefacts (arm64, `cargo lambda build --release --arm64 --output-format zip`)\n")
+    print("| function | bootstrap | zip |")
+    print("|---|---|---|")
+    for name in ("review-handler", "start-chat"):
+        path = TARGET / "lambda" / name / "bootstrap.zip"
+        if not path.exists():
+            sys.exit(f"{path} is missing: run `make bench`")
+        with zipfile.ZipFile(path) as z:
+            size = z.getinfo("bootstrap").file_size
+        print(f"| {name} | {size / 1e6:.1f} MB | {path.stat().st_size / 1e6:.1f} MB |")
+    print()
+
+
+def targets():
+    print("### Targets\n")
+    print("| target | measured | limit | met |")
+    print("|---|---|---|---|")
+    for what, value, limit, unit in TARGETS:
+        at_least = "at least" in unit
+        met = value >= limit if at_least else value <= limit
+        print(f"| {what} | {value:.2f} | {limit} {unit} | {'yes' if met else '**no**'} |")
+
+
+def main():
+    if not RELEASE.exists():
+        sys.exit("no release binaries: run `make bench`")
+    machine()
+    criterion()
+    side_by_side()
+    cold_starts_and_memory()
+    artefacts()
+    targets()
+
+
+if __name__ == "__main__":
+    main()
