@@ -176,7 +176,7 @@ class Emulator:
         return json.loads(out.stdout)
 
     def url(self, name, path="/"):
-        """Function URL of `name` (lambda_http functions)."""
+        """Path of `name`'s function URL on the emulator (lambda_http functions)."""
         return f"/lambda-url/{name}{path}"
 
     def http(self, method, path, body=None, headers=None):

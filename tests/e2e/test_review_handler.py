@@ -55,7 +55,7 @@ class ReviewHandlerTest(unittest.TestCase):
         self.assertGreaterEqual(replayed, 60)
 
     def test_logs_are_json_without_message_text(self):
-        # Runs after the replay when the whole class runs; replays one event otherwise.
+        # An event of its own, whose text the logs must not repeat.
         secret = "this message text must not be logged, fuck"
         event = json.loads(lines(EVENTS / "default.jsonl")[0])
         event["Content"] = secret
