@@ -1,5 +1,7 @@
 //! Spam heuristics on the whole message: length, shouting, character floods.
 
+use std::cell::RefCell;
+
 /// The checks of one spam rule; `None` switches a check off.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SpamLimits {
@@ -30,12 +32,13 @@ impl TextStats {
         let mut previous = None;
         for c in text.chars() {
             stats.chars += 1;
-            if c.is_alphabetic() {
-                stats.letters += 1;
-                if c.is_uppercase() {
-                    stats.upper += 1;
-                }
-            }
+            let (letter, upper) = if c.is_ascii() {
+                (c.is_ascii_alphabetic(), c.is_ascii_uppercase())
+            } else {
+                letter_case(c)
+            };
+            stats.letters += usize::from(letter);
+            stats.upper += usize::from(upper);
             if Some(c) == previous && !c.is_whitespace() {
                 current += 1;
             } else {
@@ -68,6 +71,25 @@ impl TextStats {
         }
         stats
     }
+}
+
+/// Whether non-ASCII `c` is a letter, and whether an uppercase one. Unicode's letter
+/// table costs about a hundred instructions a lookup, and a message in another script
+/// repeats a few dozen letters, so the answers are cached per thread in 256 slots.
+fn letter_case(c: char) -> (bool, bool) {
+    thread_local! {
+        /// Slot by the character's low bits; NUL, which is ASCII, marks an empty slot.
+        static CACHE: RefCell<[(char, bool, bool); 256]> =
+            const { RefCell::new([('\0', false, false); 256]) };
+    }
+    CACHE.with(|cache| {
+        let slot = &mut cache.borrow_mut()[c as usize % 256];
+        if slot.0 != c {
+            let letter = c.is_alphabetic();
+            *slot = (c, letter, letter && c.is_uppercase());
+        }
+        (slot.1, slot.2)
+    })
 }
 
 impl SpamLimits {
@@ -125,6 +147,17 @@ mod tests {
         assert_eq!(check("OK LOL"), None, "too few letters to judge shouting");
         assert_eq!(check("ünïcödé 你好"), None);
         assert_eq!(check("a      b"), None, "spaces are not a flood");
+    }
+
+    #[test]
+    fn cached_letter_cases_equal_fresh_ones() {
+        // More characters than slots, twice over: hits, misses and collisions.
+        for _ in 0..2 {
+            for c in '\u{80}'..'\u{3000}' {
+                let fresh = (c.is_alphabetic(), c.is_uppercase());
+                assert_eq!(letter_case(c), fresh, "{c:?}");
+            }
+        }
     }
 
     #[test]
