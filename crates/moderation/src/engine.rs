@@ -1,7 +1,7 @@
 //! A policy compiled for fast reviews: every automaton, regex and list is built here,
 //! once; `Engine::review` only scans.
 
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
@@ -282,7 +282,7 @@ impl Engine {
                 Action::Mask => {
                     rewritten.push(&rule.id);
                     for f in &found {
-                        edits.extend(scan.mask_spans(f).map(Edit::Mask));
+                        scan.push_masks(f, &mut edits);
                     }
                 }
                 Action::Replace => {
@@ -312,8 +312,9 @@ impl Engine {
         let mut added = Vec::new();
         let mut content = None;
         if !edits.is_empty() {
-            let text = rewrite::apply(msg.content, &edits, room.mask_char);
-            content = Some(rewrite::truncate_chars(&text).to_owned());
+            let mut text = rewrite::apply(msg.content, &edits, room.mask_char);
+            text.truncate(rewrite::truncate_chars(&text).len());
+            content = Some(text);
             if let Some(name) = &room.rewrite_attribute {
                 added.push((name.clone(), rewritten.join(",")));
             }
@@ -731,8 +732,10 @@ impl<'t> Scan<'t> {
     }
 
     fn skeleton(&self) -> &Skeleton {
-        self.skeleton
-            .get_or_init(|| self.normalizer.skeleton(self.text))
+        self.skeleton.get_or_init(|| {
+            let spare = SPARE_SKELETON.take();
+            self.normalizer.skeleton_in(self.text, spare)
+        })
     }
 
     fn lexical(&self, runs: &Range<usize>, detail: String) -> Found {
@@ -746,24 +749,44 @@ impl<'t> Scan<'t> {
         }
     }
 
-    /// The characters a mask replaces: the letters behind a word-list match, or the
-    /// letters and digits of any other match (`***-***-****`, `**@*******.***`).
-    fn mask_spans<'a>(&'a self, found: &'a Found) -> Box<dyn Iterator<Item = Range<usize>> + 'a> {
+    /// Adds a mask for each character a mask replaces: the letters behind a word-list
+    /// match, or the letters and digits of any other match (`***-***-****`,
+    /// `**@*******.***`).
+    fn push_masks(&self, found: &Found, edits: &mut Vec<Edit<'_>>) {
         match &found.runs {
-            Some(runs) => Box::new(
+            Some(runs) => edits.extend(
                 self.skeleton()
                     .unit_spans(runs.clone())
                     .iter()
-                    .map(|u| u.start as usize..u.end as usize),
+                    .map(|u| Edit::Mask(u.start as usize..u.end as usize)),
             ),
-            None => Box::new(
+            None => edits.extend(
                 self.text[found.span.clone()]
                     .char_indices()
                     .filter(|(_, c)| c.is_alphanumeric())
-                    .map(move |(i, c)| found.span.start + i..found.span.start + i + c.len_utf8()),
+                    .map(|(i, c)| {
+                        let start = found.span.start + i;
+                        Edit::Mask(start..start + c.len_utf8())
+                    }),
             ),
         }
     }
+}
+
+impl Drop for Scan<'_> {
+    fn drop(&mut self) {
+        if let Some(skeleton) = self.skeleton.take() {
+            SPARE_SKELETON.set(skeleton);
+        }
+    }
+}
+
+thread_local! {
+    /// The last message's skeleton, whose buffers the next message on this thread
+    /// reuses: allocating and freeing them took 7% of a review.
+    static SPARE_SKELETON: Cell<Skeleton> = const {
+        Cell::new(Skeleton { bytes: Vec::new(), runs: Vec::new(), units: Vec::new() })
+    };
 }
 
 impl Rule {

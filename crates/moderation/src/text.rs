@@ -131,21 +131,28 @@ impl Default for Normalizer {
 impl Normalizer {
     /// Normalises `text` into a skeleton.
     pub fn skeleton(&self, text: &str) -> Skeleton {
-        let mut tokens = Tokenizer::with_capacity(text.len());
+        self.skeleton_in(text, Skeleton::default())
+    }
+
+    /// Normalises `text` into the memory of `spare`, an earlier skeleton: reviews reuse
+    /// one skeleton's buffers message after message instead of allocating and freeing
+    /// them each time.
+    pub fn skeleton_in(&self, text: &str, spare: Skeleton) -> Skeleton {
+        let mut tokens = Tokenizer::new(spare, text.len());
         let bytes = text.as_bytes();
         let mut at = 0;
         while at < bytes.len() {
             let start = at as u32;
             if bytes[at].is_ascii() {
                 // Most chat is plain words: those skip the token buffer.
-                let word = if tokens.token.is_empty() {
-                    plain_word_len(&bytes[at..])
+                let plain = if tokens.token.is_empty() {
+                    plain_word(&bytes[at..])
                 } else {
-                    0
+                    None
                 };
-                if word > 0 {
-                    tokens.push_plain_word(&bytes[at..at + word], start);
-                    at += word;
+                if let Some((letters, len)) = plain {
+                    tokens.push_plain_word(&bytes[at..at + letters], start);
+                    at += len;
                 } else {
                     tokens.push(ascii_class(bytes[at]), start, 1);
                     at += 1;
@@ -219,18 +226,32 @@ thread_local! {
     };
 }
 
-/// Length of the whole token of ASCII letters at the start of `bytes` (ended by ASCII
-/// white space or the text's end), or 0 when the token has anything else.
-fn plain_word_len(bytes: &[u8]) -> usize {
-    let len = bytes
+/// The whole token at the start of `bytes` when it is a plain word: ASCII letters,
+/// then perhaps punctuation that cannot stand for a letter there (`chat,` `wow!!`),
+/// up to ASCII white space or the text's end. Returns the length of its letters and
+/// of the whole token.
+fn plain_word(bytes: &[u8]) -> Option<(usize, usize)> {
+    let letters = bytes
         .iter()
         .position(|b| !b.is_ascii_alphabetic())
         .unwrap_or(bytes.len());
-    match bytes.get(len) {
-        None => len,
-        Some(&b) if matches!(ascii_class(b), Class::Space) => len,
-        Some(_) => 0,
+    if letters == 0 {
+        return None;
     }
+    for (len, &b) in (letters..).zip(&bytes[letters..]) {
+        match ascii_class(b) {
+            _ if !b.is_ascii() => return None,
+            Class::Space => return Some((letters, len)),
+            // What `resolve_leet` makes of symbols with no word character after them.
+            Class::Punct
+            | Class::Leet {
+                interior_only: true,
+                ..
+            } => {}
+            _ => return None,
+        }
+    }
+    Some((letters, bytes.len()))
 }
 
 /// Builds the skeleton one token (a run of characters between white space) at a
@@ -246,13 +267,17 @@ struct Tokenizer {
 }
 
 impl Tokenizer {
-    fn with_capacity(n: usize) -> Self {
+    /// A tokenizer that writes into `skeleton`'s buffers, cleared, with room for `n`
+    /// runs and units.
+    fn new(mut skeleton: Skeleton, n: usize) -> Self {
+        skeleton.bytes.clear();
+        skeleton.runs.clear();
+        skeleton.units.clear();
+        skeleton.bytes.reserve(n);
+        skeleton.runs.reserve(n);
+        skeleton.units.reserve(n);
         Tokenizer {
-            skeleton: Skeleton {
-                bytes: Vec::with_capacity(n),
-                runs: Vec::with_capacity(n),
-                units: Vec::with_capacity(n),
-            },
+            skeleton,
             token: Vec::with_capacity(32),
             has_letter: false,
             has_leet: false,
@@ -301,8 +326,9 @@ impl Tokenizer {
         self.has_leet = false;
     }
 
-    /// What pushing each letter of `word` and then `finish_token` would do, for a
-    /// whole token of ASCII letters, without the token buffer.
+    /// What pushing each character of a plain word (see `plain_word`) and then
+    /// `finish_token` would do, without the token buffer: its punctuation stands last,
+    /// where it changes nothing.
     fn push_plain_word(&mut self, word: &[u8], start: u32) {
         let mut gap = self.token_gap(word.len() == 1);
         for (offset, b) in (start..).zip(word) {
@@ -323,6 +349,7 @@ impl Tokenizer {
     }
 
     /// Appends one word character, extending the last run when it repeats.
+    #[inline]
     fn emit(&mut self, byte: u8, gap: Gap, start: u32, len: u8) {
         let sk = &mut self.skeleton;
         // One unit per original character, even when it expands to two letters (`ﬀ`).
@@ -504,6 +531,19 @@ mod tests {
         assert_eq!(skel("I have 455 points"), "i have 455 points");
         assert_eq!(skel("hi! wow!!"), "hi wow");
         assert_eq!(skel("sh!t"), "shit");
+    }
+
+    #[test]
+    fn punctuation_after_a_word_changes_nothing() {
+        assert_eq!(
+            skel("everyone! chat, really?! ok:) done..."),
+            "everyone chat really ok done"
+        );
+        assert_eq!(skel("hi$ there"), "his there", "`$` after letters is an s");
+        let text = "wow, fuck!";
+        let sk = Normalizer::default().skeleton(text);
+        let last = &sk.units[sk.units.len() - 1];
+        assert_eq!(&text[last.start as usize..last.end as usize], "k");
     }
 
     #[test]
