@@ -547,6 +547,35 @@ mod tests {
     }
 
     #[test]
+    fn plain_word_path_equals_the_token_path() {
+        // Every ASCII string of up to 5 of these characters, normalised as usual and
+        // then one character at a time through the token buffer.
+        let alphabet = [b'a', b'B', b'1', b' ', b'!', b',', b'$', b'+', b'.'];
+        let mut texts: Vec<Vec<u8>> = Vec::new();
+        let mut longest = vec![Vec::new()];
+        for _ in 0..5 {
+            longest = longest
+                .iter()
+                .flat_map(|t| alphabet.iter().map(move |&c| [t.as_slice(), &[c]].concat()))
+                .collect();
+            texts.extend(longest.iter().cloned());
+        }
+        for text in &texts {
+            let fast = Normalizer::default().skeleton(std::str::from_utf8(text).unwrap());
+            let mut tokens = Tokenizer::new(Skeleton::default(), text.len());
+            for (at, &b) in (0..).zip(text) {
+                tokens.push(ascii_class(b), at, 1);
+            }
+            tokens.finish_token();
+            let slow = tokens.skeleton;
+            let shown = String::from_utf8_lossy(text);
+            assert_eq!(fast.bytes, slow.bytes, "{shown:?}");
+            assert_eq!(fast.runs, slow.runs, "{shown:?}");
+            assert_eq!(fast.units, slow.units, "{shown:?}");
+        }
+    }
+
+    #[test]
     fn separators_inside_words_are_soft() {
         assert_eq!(skel("f.u.c.k"), "f.u.c.k");
         assert_eq!(skel("f u c k off"), "f.u.c.k off");
