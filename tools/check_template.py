@@ -2,11 +2,14 @@
 """Checks the wiring of template.yaml that cfn-lint cannot see. Exits 1 with one line
 per problem. Usage: check_template.py [TEMPLATE]  (run with the .venv's python: it
 reads the template with cfn-lint's loader, which understands !Ref and friends)."""
+import copy
 import json
+import os
 import subprocess
 import sys
 
 from cfnlint.decode import cfn_yaml
+from samtranslator.translator.transform import transform
 
 
 def workspace_binaries():
@@ -118,9 +121,41 @@ def check(template, binaries):
     return problems
 
 
+class _NoManagedPolicies:
+    """The template names no managed policies, so SAM needs no IAM lookups."""
+
+    def load(self):
+        return {}
+
+
+def translate(template):
+    """The CloudFormation that SAM makes of `template` (code locations stubbed)."""
+    t = copy.deepcopy(template)
+    for resource in t.get("Resources", {}).values():
+        for key in ("CodeUri", "ContentUri"):
+            if key in resource.get("Properties", {}):
+                resource["Properties"][key] = "s3://bucket/key"
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    return transform(json.loads(json.dumps(t)), {}, _NoManagedPolicies())
+
+
+def check_translated(translated):
+    """Checks of what SAM generates: resources the template does not spell out."""
+    problems = []
+    res = translated.get("Resources", {})
+    for name, r in res.items():
+        stage = r.get("Properties", {}).get("StageName")
+        if r["Type"] == "AWS::ApiGateway::Deployment" and stage:
+            problems.append(f"{name}: SAM deploys an extra stage {stage!r} outside the stage throttling (set OpenApiVersion)")
+        if r["Type"] == "AWS::ApiGateway::Stage" and stage != "Prod":
+            problems.append(f"{name}: unexpected API stage {stage!r}")
+    return problems
+
+
 def main():
     path = sys.argv[1] if len(sys.argv) > 1 else "template.yaml"
-    problems = check(cfn_yaml.load(path), workspace_binaries())
+    template = cfn_yaml.load(path)
+    problems = check(template, workspace_binaries()) + check_translated(translate(template))
     for p in problems:
         print(f"{path}: {p}")
     if problems:

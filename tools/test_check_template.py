@@ -53,6 +53,15 @@ class WiringChecks(unittest.TestCase):
     def test_stage_name(self):
         self.assertCaught(lambda t: t["Resources"]["StartChatApi"]["Properties"].update(StageName="prod"), "StageName must be Prod")
 
+    def test_translated_template_passes(self):
+        self.assertEqual(check_template.check_translated(check_template.translate(self.template)), [])
+
+    def test_no_extra_stage(self):
+        t = copy.deepcopy(self.template)
+        t["Resources"]["StartChatApi"]["Properties"].pop("OpenApiVersion")
+        problems = check_template.check_translated(check_template.translate(t))
+        self.assertTrue(any("extra stage 'Stage'" in p for p in problems), problems)
+
     def test_outputs(self):
         self.assertCaught(lambda t: t["Outputs"].pop("ChatRoomArn"), "Outputs.ChatRoomArn")
 

@@ -2,7 +2,7 @@
 //! JSON with CORS headers, validation comes before any Connect call, and Connect's
 //! failures map to statuses a client can act on.
 
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 use lambda_http::http::{header, HeaderValue, Method, StatusCode};
 use lambda_http::request::RequestContext;
@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 use crate::config::{Config, Origins};
 use crate::connect::{ChatStarted, ChatStarter, StartError};
 use crate::request::{self, StartChat};
+use crate::resume::TicketError;
 
 /// Headers a browser may send cross-origin: the sample's, plus `Idempotency-Key`.
 pub const ALLOW_HEADERS: &str =
@@ -36,27 +37,52 @@ struct Outcome {
     upstream_ms: Option<u64>,
     /// Details for the log only (misconfiguration, upstream failures).
     detail: Option<String>,
+    /// What became of a request to continue an earlier contact.
+    continuation: Continuation,
+}
+
+/// What became of a request to continue an earlier contact (`PersistentChat` or
+/// `RelatedContactId`).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum Continuation {
+    #[default]
+    None,
+    /// Persistent chat is off: the chat starts without the earlier one.
+    Dropped,
+    /// The resume ticket proved the caller owns the earlier contact.
+    Verified,
+}
+
+impl Continuation {
+    fn name(self) -> &'static str {
+        match self {
+            Continuation::None => "none",
+            Continuation::Dropped => "dropped",
+            Continuation::Verified => "verified",
+        }
+    }
 }
 
 impl<S: ChatStarter> App<S> {
     /// Answers one request and logs it. Never fails: every path ends in a response.
     pub async fn handle(&self, req: &Request, request_id: &str) -> Response<Body> {
         let started = Instant::now();
+        // An origin that is not visible ASCII is none this API lists: refused, not
+        // served as if it were absent.
         let allow_origin = match origin(req) {
-            None => matches!(self.config.origins, Origins::Any).then(|| "*".to_owned()),
-            Some(o) => match self.config.origins.allow(o) {
-                Some(allowed) => Some(allowed),
-                None => {
-                    let (response, outcome) = error(
-                        None,
-                        StatusCode::FORBIDDEN,
-                        "OriginNotAllowed",
-                        "This origin may not call the chat API.",
-                    );
-                    log(request_id, &outcome, started);
-                    return response;
-                }
-            },
+            Ok(None) => Some(matches!(self.config.origins, Origins::Any).then(|| "*".to_owned())),
+            Ok(Some(o)) => self.config.origins.allow(o).map(Some),
+            Err(()) => None,
+        };
+        let Some(allow_origin) = allow_origin else {
+            let (response, outcome) = error(
+                None,
+                StatusCode::FORBIDDEN,
+                "OriginNotAllowed",
+                "This origin may not call the chat API.",
+            );
+            log(request_id, &outcome, started);
+            return response;
         };
         let cors = allow_origin.as_deref();
         let (response, outcome) = self.route(req, cors).await;
@@ -122,6 +148,17 @@ impl<S: ChatStarter> App<S> {
                 )
             }
         };
+        let (chat, continuation) = match self.continuation(chat) {
+            Ok(checked) => checked,
+            Err(refused) => {
+                return error(
+                    cors,
+                    StatusCode::FORBIDDEN,
+                    "ResumeNotAllowed",
+                    &refused.to_string(),
+                )
+            }
+        };
         let upstream_started = Instant::now();
         let result = self.starter.start(&self.config.instance_id, &chat).await;
         let upstream_ms = Some(millis(upstream_started));
@@ -130,7 +167,24 @@ impl<S: ChatStarter> App<S> {
             Err(e) => failure(cors, e),
         };
         outcome.upstream_ms = upstream_ms;
+        outcome.continuation = continuation;
         (response, outcome)
+    }
+
+    /// A request to continue an earlier contact reaches Connect only with that
+    /// contact's resume ticket. With persistent chat off it is dropped, and the chat
+    /// starts without the earlier one, as a client of the sample still expects a chat.
+    fn continuation(&self, chat: StartChat) -> Result<(StartChat, Continuation), TicketError> {
+        let Some(contact) = chat.continues() else {
+            return Ok((chat, Continuation::None));
+        };
+        match &self.config.resume {
+            None => Ok((chat.without_continuation(), Continuation::Dropped)),
+            Some(key) => {
+                key.verify(chat.resume_ticket.as_deref(), contact, SystemTime::now())?;
+                Ok((chat, Continuation::Verified))
+            }
+        }
     }
 
     fn success(
@@ -147,13 +201,16 @@ impl<S: ChatStarter> App<S> {
         if let Some(previous) = &started.continued_from_contact_id {
             result["ContinuedFromContactId"] = json!(previous);
         }
-        let body = json!({"data": {
+        let mut body = json!({"data": {
             "startChatResult": result,
             "featurePermissions": {
                 "MESSAGING_MARKDOWN": chat.markdown(),
                 "ATTACHMENTS": self.config.attachments_enabled,
             },
         }});
+        if let Some(key) = &self.config.resume {
+            body["data"]["resumeTicket"] = json!(key.issue(&started.contact_id, SystemTime::now()));
+        }
         let outcome = Outcome {
             status: 200,
             contact_id: Some(started.contact_id),
@@ -163,10 +220,12 @@ impl<S: ChatStarter> App<S> {
     }
 }
 
-fn origin(req: &Request) -> Option<&str> {
+/// The request's `Origin`; an error when it is present but not visible ASCII.
+fn origin(req: &Request) -> Result<Option<&str>, ()> {
     req.headers()
         .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok())
+        .map(|v| v.to_str().map_err(|_| ()))
+        .transpose()
 }
 
 /// Whether the request is for the API root: `/`, or `/{stage}` and `/{stage}/` behind
@@ -321,6 +380,7 @@ fn log(request_id: &str, outcome: &Outcome, started: Instant) {
             contact_id,
             latency_ms,
             upstream_ms = outcome.upstream_ms,
+            continuation = outcome.continuation.name(),
             "start-chat"
         );
     }

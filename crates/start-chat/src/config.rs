@@ -1,7 +1,10 @@
 //! Server-side configuration from the environment, read once at start-up. A bad value
 //! stops init with one line that names the variable and what it expects.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use crate::resume::{TicketKey, MIN_SECRET_BYTES};
 
 /// A configuration error.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -48,13 +51,17 @@ pub struct Config {
     pub instance_id: String,
     /// The flow used when the client names none.
     pub default_flow: Option<String>,
-    /// Flows a client may choose (the default flow included).
-    pub allowed_flows: BTreeSet<String>,
+    /// Flows a client may choose (the default flow included), by their lowercase
+    /// spelling, each to the spelling configured (which is what Connect is sent).
+    pub allowed_flows: BTreeMap<String, String>,
     pub origins: Origins,
     /// Client attribute keys forwarded to Connect (besides `customerName`).
     pub attribute_keys: BTreeSet<String>,
     pub attachments_enabled: bool,
     pub default_duration: Option<i32>,
+    /// Resume tickets, when persistent chat is on (`PERSISTENT_CHAT=true`); without
+    /// them, `PersistentChat` and `RelatedContactId` are never forwarded.
+    pub resume: Option<TicketKey>,
 }
 
 /// Chat duration limits of Connect, in minutes.
@@ -81,14 +88,14 @@ impl Config {
         if let Some(flow) = &default_flow {
             check_uuid("CONTACT_FLOW_ID", flow)?;
         }
-        let mut allowed_flows = BTreeSet::new();
+        let mut allowed_flows = BTreeMap::new();
         for flow in list(get("ALLOWED_CONTACT_FLOW_IDS")) {
             check_uuid("ALLOWED_CONTACT_FLOW_IDS", &flow)?;
-            allowed_flows.insert(flow.to_ascii_lowercase());
+            allowed_flows.insert(flow.to_ascii_lowercase(), flow);
         }
         match &default_flow {
             Some(flow) => {
-                allowed_flows.insert(flow.to_ascii_lowercase());
+                allowed_flows.insert(flow.to_ascii_lowercase(), flow.clone());
             }
             None if allowed_flows.is_empty() => {
                 return Err(error(
@@ -127,12 +134,7 @@ impl Config {
             attribute_keys.insert(key);
         }
 
-        let attachments_enabled = match get("ATTACHMENTS_ENABLED").as_deref() {
-            None => false,
-            Some(v) if v.eq_ignore_ascii_case("true") || v == "1" => true,
-            Some(v) if v.eq_ignore_ascii_case("false") || v == "0" => false,
-            Some(_) => return Err(error("ATTACHMENTS_ENABLED", "expected true or false")),
-        };
+        let attachments_enabled = flag("ATTACHMENTS_ENABLED", get("ATTACHMENTS_ENABLED"))?;
 
         let default_duration = match get("DEFAULT_CHAT_DURATION_MINUTES") {
             None => None,
@@ -147,6 +149,15 @@ impl Config {
             },
         };
 
+        let resume = if flag("PERSISTENT_CHAT", get("PERSISTENT_CHAT"))? {
+            Some(resume_key(
+                get("RESUME_TICKET_SECRET"),
+                get("RESUME_TICKET_TTL_HOURS"),
+            )?)
+        } else {
+            None
+        };
+
         Ok(Config {
             instance_id,
             default_flow,
@@ -155,8 +166,47 @@ impl Config {
             attribute_keys,
             attachments_enabled,
             default_duration,
+            resume,
         })
     }
+}
+
+fn flag(variable: &'static str, value: Option<String>) -> Result<bool, ConfigError> {
+    match value.as_deref() {
+        None => Ok(false),
+        Some(v) if v.eq_ignore_ascii_case("true") || v == "1" => Ok(true),
+        Some(v) if v.eq_ignore_ascii_case("false") || v == "0" => Ok(false),
+        Some(_) => Err(error(variable, "expected true or false")),
+    }
+}
+
+/// Hours a resume ticket stays valid, by default and at most.
+const TICKET_HOURS: (u64, std::ops::RangeInclusive<u64>) = (168, 1..=720);
+
+fn resume_key(secret: Option<String>, hours: Option<String>) -> Result<TicketKey, ConfigError> {
+    let secret = secret.filter(|s| s.len() >= MIN_SECRET_BYTES).ok_or_else(|| {
+        error(
+            "RESUME_TICKET_SECRET",
+            format!("required with PERSISTENT_CHAT=true: a random secret of at least {MIN_SECRET_BYTES} characters"),
+        )
+    })?;
+    let hours = match hours {
+        None => TICKET_HOURS.0,
+        Some(v) => v
+            .parse()
+            .ok()
+            .filter(|h| TICKET_HOURS.1.contains(h))
+            .ok_or_else(|| {
+                error(
+                    "RESUME_TICKET_TTL_HOURS",
+                    "expected a whole number of hours from 1 to 720",
+                )
+            })?,
+    };
+    Ok(TicketKey::new(
+        secret.as_bytes(),
+        Duration::from_secs(hours * 3600),
+    ))
 }
 
 fn list(value: Option<String>) -> Vec<String> {
@@ -269,6 +319,37 @@ mod tests {
         assert!(c.attribute_keys.contains("orderId"));
         assert!(c.attachments_enabled);
         assert_eq!(c.default_duration, Some(120));
+        assert_eq!(c.resume, None, "persistent chat is off by default");
+    }
+
+    #[test]
+    fn flows_keep_their_configured_spelling() {
+        let c = from(&[(
+            "ALLOWED_CONTACT_FLOW_IDS",
+            "BBBBBBBB-bbbb-cccc-dddd-eeeeeeeeeeee",
+        )])
+        .unwrap();
+        assert_eq!(
+            c.allowed_flows["bbbbbbbb-bbbb-cccc-dddd-eeeeeeeeeeee"],
+            "BBBBBBBB-bbbb-cccc-dddd-eeeeeeeeeeee"
+        );
+    }
+
+    #[test]
+    fn persistent_chat_needs_a_secret() {
+        let secret = "s".repeat(32);
+        let c = from(&[
+            ("PERSISTENT_CHAT", "true"),
+            ("RESUME_TICKET_SECRET", &secret),
+        ])
+        .unwrap();
+        assert!(c.resume.is_some());
+        assert!(
+            from(&[("PERSISTENT_CHAT", "false"), ("RESUME_TICKET_SECRET", "x")])
+                .unwrap()
+                .resume
+                .is_none()
+        );
     }
 
     #[test]
@@ -307,6 +388,29 @@ mod tests {
             (
                 &[("DEFAULT_CHAT_DURATION_MINUTES", "30")],
                 "DEFAULT_CHAT_DURATION_MINUTES: expected a whole number",
+            ),
+            (
+                &[("PERSISTENT_CHAT", "true")],
+                "RESUME_TICKET_SECRET: required with PERSISTENT_CHAT=true",
+            ),
+            (
+                &[
+                    ("PERSISTENT_CHAT", "true"),
+                    ("RESUME_TICKET_SECRET", "short"),
+                ],
+                "RESUME_TICKET_SECRET: required with PERSISTENT_CHAT=true",
+            ),
+            (
+                &[
+                    ("PERSISTENT_CHAT", "true"),
+                    ("RESUME_TICKET_SECRET", "0123456789abcdef0123456789abcdef"),
+                    ("RESUME_TICKET_TTL_HOURS", "0"),
+                ],
+                "RESUME_TICKET_TTL_HOURS: expected a whole number",
+            ),
+            (
+                &[("PERSISTENT_CHAT", "on")],
+                "PERSISTENT_CHAT: expected true or false",
             ),
         ];
         for (vars, want) in cases {

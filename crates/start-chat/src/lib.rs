@@ -6,5 +6,6 @@ pub mod api;
 pub mod config;
 pub mod connect;
 pub mod request;
+pub mod resume;
 pub mod run;
 pub mod server;

@@ -39,6 +39,9 @@ pub struct StartChat {
     pub content_types: Option<Vec<String>>,
     pub persistent_chat: Option<PersistentChat>,
     pub related_contact_id: Option<String>,
+    /// The resume ticket of the contact that `persistent_chat` or `related_contact_id`
+    /// continues (see `resume`).
+    pub resume_ticket: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +57,22 @@ pub struct PersistentChat {
 }
 
 impl StartChat {
+    /// The earlier contact this chat asks to continue or relate to, if any.
+    pub fn continues(&self) -> Option<&str> {
+        self.persistent_chat
+            .as_ref()
+            .and_then(|p| p.source_contact_id.as_deref())
+            .or(self.related_contact_id.as_deref())
+    }
+
+    /// Drops the request to continue an earlier contact.
+    pub fn without_continuation(mut self) -> Self {
+        self.persistent_chat = None;
+        self.related_contact_id = None;
+        self.resume_ticket = None;
+        self
+    }
+
     /// Whether the client asked for markdown messages.
     pub fn markdown(&self) -> bool {
         self.content_types
@@ -231,6 +250,8 @@ pub fn parse(
         ));
     }
 
+    let resume_ticket = top.bounded("ResumeTicket", 1..=512)?.map(str::to_owned);
+
     Ok(StartChat {
         contact_flow_id,
         display_name,
@@ -241,6 +262,7 @@ pub fn parse(
         content_types,
         persistent_chat,
         related_contact_id,
+        resume_ticket,
     })
 }
 
@@ -259,13 +281,11 @@ fn check_instance(top: &Fields<'_>, config: &Config) -> Result<(), Invalid> {
 /// The client's flow when allowlisted, else the default flow.
 fn choose_flow(top: &Fields<'_>, config: &Config) -> Result<String, Invalid> {
     match top.string("ContactFlowId")? {
-        Some(flow) if config.allowed_flows.contains(&flow.to_ascii_lowercase()) => {
-            Ok(flow.to_owned())
-        }
-        Some(_) => Err(invalid(
-            "ContactFlowId",
-            "is not one of the flows this API allows",
-        )),
+        Some(flow) => config
+            .allowed_flows
+            .get(&flow.to_ascii_lowercase())
+            .cloned()
+            .ok_or_else(|| invalid("ContactFlowId", "is not one of the flows this API allows")),
         None => config
             .default_flow
             .clone()
@@ -508,6 +528,37 @@ mod tests {
             err.to_string(),
             "ConnectInstanceId: is not the instance this API serves"
         );
+    }
+
+    #[test]
+    fn flows_are_sent_as_configured_whatever_the_client_spelling() {
+        let chat = parse_json(
+            json!({"ParticipantDetails": {"DisplayName": "A"}, "ContactFlowId": FLOW.to_uppercase()}),
+            None,
+        )
+        .unwrap();
+        assert_eq!(chat.contact_flow_id, FLOW);
+    }
+
+    #[test]
+    fn continuations_name_their_contact() {
+        let chat = parse_json(
+            json!({"ParticipantDetails": {"DisplayName": "A"}, "ResumeTicket": "t",
+                   "PersistentChat": {"RehydrationType": "ENTIRE_PAST_SESSION", "SourceContactId": "c1"}}),
+            None,
+        )
+        .unwrap();
+        assert_eq!(chat.continues(), Some("c1"));
+        assert_eq!(chat.resume_ticket.as_deref(), Some("t"));
+        let plain = chat.without_continuation();
+        assert_eq!(plain.continues(), None);
+        assert_eq!(plain.persistent_chat, None);
+        let related = parse_json(
+            json!({"ParticipantDetails": {"DisplayName": "A"}, "RelatedContactId": "c2"}),
+            None,
+        )
+        .unwrap();
+        assert_eq!(related.continues(), Some("c2"));
     }
 
     #[test]

@@ -16,7 +16,8 @@ async fn success_sends_the_exact_request_and_answers_like_the_sample() {
     let app = app(&connect.url, config(&[])).await;
     let body = json!({
         "InstanceId": INSTANCE,
-        "ContactFlowId": OTHER_FLOW,
+        // In another letter case: Connect gets the flow as configured.
+        "ContactFlowId": OTHER_FLOW.to_uppercase(),
         "ParticipantDetails": {"DisplayName": "Ana"},
         "Attributes": {"orderId": "A-17", "locale": "pt-BR", "notAllowed": "dropped"},
         "SupportedMessagingContentTypes": ["text/plain", "text/markdown"],
@@ -61,9 +62,61 @@ async fn success_sends_the_exact_request_and_answers_like_the_sample() {
             "ChatDurationInMinutes": 90,
             "InitialMessage": {"ContentType": "text/plain", "Content": "Where is my order?"},
             "ClientToken": "token-123",
-            "PersistentChat": {"RehydrationType": "ENTIRE_PAST_SESSION", "SourceContactId": "prev-contact"},
-        })
+        }),
+        "persistent chat is off by default: the earlier contact is never forwarded"
     );
+}
+
+#[tokio::test]
+async fn continuing_a_chat_takes_the_ticket_of_that_chat() {
+    let connect = FakeConnect::start(|_| started());
+    let secret = "0123456789abcdef0123456789abcdef";
+    let app = app(
+        &connect.url,
+        config(&[
+            ("PERSISTENT_CHAT", "true"),
+            ("RESUME_TICKET_SECRET", secret),
+        ]),
+    )
+    .await;
+    let (status, _, first) = parts(app.handle(&post(MINIMAL), "t1").await);
+    assert_eq!(status, 200);
+    let ticket = first["data"]["resumeTicket"]
+        .as_str()
+        .expect("a ticket")
+        .to_owned();
+
+    let resume = |contact: &str, ticket: Option<&str>| {
+        let mut body = json!({"ParticipantDetails": {"DisplayName": "Ana"},
+            "PersistentChat": {"RehydrationType": "ENTIRE_PAST_SESSION", "SourceContactId": contact}});
+        if let Some(t) = ticket {
+            body["ResumeTicket"] = json!(t);
+        }
+        post(&body.to_string())
+    };
+    for (contact, ticket, why) in [
+        ("contact-1", None, "no ticket"),
+        ("someone-else", Some(ticket.as_str()), "another contact's"),
+        ("contact-1", Some("v1.99999999999.AAAA"), "forged"),
+    ] {
+        let (status, _, body) = parts(app.handle(&resume(contact, ticket), "t").await);
+        assert_eq!(status, 403, "{why}: {body}");
+        assert_eq!(body["data"]["Error"]["code"], "ResumeNotAllowed", "{why}");
+    }
+    assert_eq!(
+        connect.requests().len(),
+        1,
+        "refused continuations never reach Connect"
+    );
+
+    let (status, _, _) = parts(app.handle(&resume("contact-1", Some(&ticket)), "t2").await);
+    assert_eq!(status, 200);
+    let sent = &connect.requests()[1].body;
+    assert_eq!(
+        sent["PersistentChat"],
+        json!({"RehydrationType": "ENTIRE_PAST_SESSION", "SourceContactId": "contact-1"})
+    );
+    assert!(sent.get("ResumeTicket").is_none());
 }
 
 #[tokio::test]
@@ -299,6 +352,20 @@ async fn cors_preflight_and_origins() {
         assert_eq!(body["data"]["Error"]["code"], "OriginNotAllowed");
         assert!(!headers.contains_key("access-control-allow-origin"));
     }
+    // A look-alike host with a Cyrillic letter: not visible ASCII, so not allowed
+    // (it used to be read as no Origin at all, and served).
+    let mut lookalike = request("POST", None);
+    lookalike.headers_mut().insert(
+        "origin",
+        lambda_http::http::HeaderValue::from_bytes("https://shop.exаmple.com".as_bytes()).unwrap(),
+    );
+    let (status, headers, body) = parts(app.handle(&lookalike, "t").await);
+    assert_eq!(
+        (status, &body["data"]["Error"]["code"]),
+        (403, &json!("OriginNotAllowed"))
+    );
+    assert!(!headers.contains_key("access-control-allow-origin"));
+
     let (status, _, body) = parts(app.handle(&request("GET", Some(ORIGIN)), "t").await);
     assert_eq!(
         (status, &body["data"]["Error"]["code"]),
