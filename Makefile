@@ -64,10 +64,10 @@ local: tools
 
 lint:
 	$(CARGO) fmt --all -- --check
-	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy --all-targets -- -D warnings
 
 test: lint validate
-	$(CARGO) test --workspace
+	$(CARGO) test
 	$(MAKE) --no-print-directory e2e
 
 release:
@@ -81,6 +81,7 @@ e2e: tools release
 # target/bench-report.md.
 bench: tools release
 	$(CARGO) bench -p moderation
+	$(CARGO) clippy -p compare --all-targets -- -D warnings
 	$(CARGO) build --release -p compare
 	$(TOOLBELT) cargo lambda build --release --arm64 --output-format zip --bin review-handler --bin start-chat
 	@if command -v npm >/dev/null; then npm ci --prefix bench/obscenity --no-audit --no-fund --loglevel=error; \

@@ -55,7 +55,10 @@ def check(template, binaries):
             problems.append(f"{name}: Metadata.BuildMethod must be rust-cargolambda")
         if binary not in binaries:
             problems.append(f"{name}: BuildProperties.Binary {binary!r} is not a binary of the workspace ({sorted(binaries)})")
-        group = fn.get("Properties", {}).get("LoggingConfig", {}).get("LogGroup", {}).get("Ref")
+        logging = fn.get("Properties", {}).get("LoggingConfig", {})
+        if logging.get("LogFormat") != "JSON" or logging.get("ApplicationLogLevel") != {"Ref": "LogLevel"}:
+            problems.append(f"{name}: LoggingConfig must set LogFormat JSON and ApplicationLogLevel from LogLevel (the functions read both)")
+        group = logging.get("LogGroup", {}).get("Ref")
         if res.get(group, {}).get("Type") != "AWS::Logs::LogGroup" or "RetentionInDays" not in res[group].get("Properties", {}):
             problems.append(f"{name}: LoggingConfig.LogGroup must be a log group of the template with RetentionInDays")
 

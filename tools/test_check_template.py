@@ -50,6 +50,10 @@ class WiringChecks(unittest.TestCase):
             t["Resources"]["StartChatFunction"]["Properties"]["Policies"][0]["Statement"][0]["Action"] = "connect:*"
         self.assertCaught(more_actions, "may only allow connect:StartChatContact")
 
+    def test_logging_controls(self):
+        self.assertCaught(lambda t: t["Resources"]["ReviewHandlerFunction"]["Properties"]["LoggingConfig"].pop("LogFormat"),
+                          "LoggingConfig must set LogFormat JSON")
+
     def test_stage_name(self):
         self.assertCaught(lambda t: t["Resources"]["StartChatApi"]["Properties"].update(StageName="prod"), "StageName must be Prod")
 

@@ -5,7 +5,7 @@ Amazon Connect and checks each request's SigV4 signature."""
 import json
 import unittest
 
-from harness import Emulator, FakeConnect, connect_env, enter_class_context, error, free_port
+from harness import REPO, Emulator, FakeConnect, connect_env, enter_class_context, error, free_port
 
 INSTANCE = "11111111-2222-3333-4444-555555555555"
 FLOW = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
@@ -98,15 +98,10 @@ class StartChatTest(unittest.TestCase):
         self.assertEqual(request["body"]["ContactFlowId"], FLOW)
 
     def test_each_connect_error_maps_to_a_status(self):
-        cases = [
-            (400, "InvalidRequestException", 400, "InvalidRequestException", False),
-            (400, "InvalidParameterException", 400, "InvalidParameterException", False),
-            (404, "ResourceNotFoundException", 404, "ResourceNotFoundException", False),
-            (429, "LimitExceededException", 429, "LimitExceededException", True),
-            (500, "InternalServiceException", 502, "UpstreamError", False),
-            (403, "AccessDeniedException", 500, "InternalError", False),
-        ]
-        for upstream, error_type, status, code, retry_after in cases:
+        table = json.loads((REPO / "crates/start-chat/tests/connect-errors.json").read_text())
+        for case in table:
+            upstream, error_type = case["connect_status"], case["error_type"]
+            status, code, retry_after = case["status"], case["code"], case["retry_after"]
             with self.subTest(error_type=error_type):
                 self.connect.reset(*[error(upstream, error_type)] * 3)
                 got, headers, answer = self.post(MINIMAL)

@@ -1,6 +1,6 @@
 //! The message corpus and the filters `compare` puts side by side.
 
-use moderation::{Attributes, Decision, Engine, Message};
+use moderation::{Attributes, Engine, Message};
 use rustrict::{Censor, CensorStr, Type};
 
 /// Messages in the corpus, and the length of each in characters.
@@ -39,18 +39,12 @@ const FRAGMENTS: &[&str] = &[
 
 /// `MESSAGES` messages of exactly `CHARS` characters, from a fixed seed.
 pub fn corpus() -> Vec<String> {
-    let mut state: u64 = 0x2545_F491_4F6C_DD1D;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    let mut rng = fastrand::Rng::with_seed(0x2545_F491_4F6C_DD1D);
     (0..MESSAGES)
         .map(|_| {
             let mut text = String::new();
             while text.chars().count() < CHARS {
-                text.push_str(FRAGMENTS[(next() % FRAGMENTS.len() as u64) as usize]);
+                text.push_str(FRAGMENTS[rng.usize(..FRAGMENTS.len())]);
                 text.push(' ');
             }
             text.chars().take(CHARS).collect()
@@ -95,8 +89,7 @@ impl Filter {
                 let attributes = Attributes::new();
                 Box::new(move |text| {
                     let verdict = engine.review(&message(text, &attributes));
-                    usize::from(verdict.decision == Decision::Deny)
-                        + verdict.content.map_or(0, |c| c.len())
+                    usize::from(verdict.is_denied()) + verdict.rewritten().map_or(0, str::len)
                 })
             }
             Filter::RustrictCensor => Box::new(|text| text.censor().len()),
@@ -112,7 +105,7 @@ impl Filter {
             Filter::Moderation => {
                 let attributes = Attributes::new();
                 let verdict = Engine::embedded_default().review(&message(text, &attributes));
-                format!("{:?} {:?}", verdict.decision, verdict.content)
+                format!("{:?}", verdict.decision)
             }
             Filter::RustrictCensor => text.censor(),
             Filter::RustrictAnalyse => format!("{:?}", Censor::from_str(text).analyze()),

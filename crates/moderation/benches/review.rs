@@ -16,19 +16,11 @@ fn message(chars: usize) -> String {
 
 /// 10,000 distinct made-up words of 5 to 10 letters, from a fixed seed.
 fn ten_thousand_terms() -> Vec<String> {
-    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut next = || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    let mut rng = fastrand::Rng::with_seed(0x9E37_79B9_7F4A_7C15);
     let mut terms = std::collections::BTreeSet::new();
     while terms.len() < 10_000 {
-        let len = 5 + (next() % 6) as usize;
-        let word: String = (0..len)
-            .map(|_| (b'a' + (next() % 26) as u8) as char)
-            .collect();
+        let len = rng.usize(5..=10);
+        let word: String = (0..len).map(|_| rng.lowercase()).collect();
         terms.insert(word);
     }
     terms.into_iter().collect()

@@ -5,19 +5,13 @@
 //! allow, deny with a reason, or allow a rewritten text. Pure and synchronous: no AWS
 //! or Lambda types, no I/O after compiling.
 
+mod detect;
 mod engine;
-mod error;
-mod lexicon;
-mod links;
-mod pii;
 mod policy;
-pub mod rewrite;
-mod spam;
-mod text;
+mod rewrite;
 
 pub use engine::{Attributes, Basis, Decision, Engine, Message, RuleMatch, Verdict};
-pub use error::PolicyError;
 pub use policy::{
-    Action, Category, OnError, PiiType, Policy, RuleKind, RuleSpec, Settings, Severity,
-    DEFAULT_POLICY_TOML,
+    Action, Category, OnError, PiiType, Policy, PolicyError, RuleKind, RuleSpec, Settings,
+    Severity, DEFAULT_POLICY_TOML,
 };

@@ -2,12 +2,9 @@
 
 use std::ops::Range;
 
-/// Most code points IVS delivers in a message.
-pub const MAX_CONTENT_CHARS: usize = 500;
-
 /// One change to the original text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Edit<'a> {
+pub(crate) enum Edit<'a> {
     /// Replace the one character at this byte range with the mask character.
     Mask(Range<usize>),
     /// Replace this byte range with a text.
@@ -17,7 +14,7 @@ pub enum Edit<'a> {
 /// Applies `edits` to `text`. Where a replacement overlaps another, their union is
 /// replaced by the first one's text; a masked character inside a replaced span goes
 /// with it. Everything outside the edits is copied byte for byte.
-pub fn apply(text: &str, edits: &[Edit<'_>], mask: char) -> String {
+pub(crate) fn apply(text: &str, edits: &[Edit<'_>], mask: char) -> String {
     let mut replaces: Vec<(Range<usize>, &str)> = edits
         .iter()
         .filter_map(|e| match e {
@@ -84,18 +81,6 @@ pub fn apply(text: &str, edits: &[Edit<'_>], mask: char) -> String {
     out
 }
 
-/// `text` cut to at most `MAX_CONTENT_CHARS` code points.
-pub fn truncate_chars(text: &str) -> &str {
-    if text.len() <= MAX_CONTENT_CHARS {
-        // Never more code points than bytes.
-        return text;
-    }
-    match text.char_indices().nth(MAX_CONTENT_CHARS) {
-        Some((i, _)) => &text[..i],
-        None => text,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,12 +109,5 @@ mod tests {
             Edit::Mask(8..9),
         ];
         assert_eq!(apply(text, &edits, '#'), "01[a]7#9");
-    }
-
-    #[test]
-    fn truncates_by_code_points() {
-        let long = "é".repeat(600);
-        assert_eq!(truncate_chars(&long).chars().count(), MAX_CONTENT_CHARS);
-        assert_eq!(truncate_chars("short"), "short");
     }
 }

@@ -16,8 +16,8 @@ fn review(text: &str) -> Verdict {
 /// The content the room would see.
 fn delivered(text: &str) -> String {
     let v = review(text);
-    assert_eq!(v.decision, Decision::Allow, "{text:?} was denied: {v:?}");
-    v.content.unwrap_or_else(|| text.to_owned())
+    assert!(!v.is_denied(), "{text:?} was denied: {v:?}");
+    v.rewritten().unwrap_or(text).to_owned()
 }
 
 fn rules(text: &str) -> Vec<String> {
@@ -106,18 +106,15 @@ fn slurs_are_denied_with_the_rules_reason() {
         "sp1c",
     ] {
         let v = review(text);
-        assert_eq!(v.decision, Decision::Deny, "{text:?}");
-        assert_eq!(
-            v.reason.as_deref(),
-            Some("Hate speech is not allowed in this chat.")
-        );
+        assert!(v.is_denied(), "{text:?}");
+        assert_eq!(v.reason(), Some("Hate speech is not allowed in this chat."));
     }
 }
 
 #[test]
 fn harassment_phrases_are_denied() {
     for text in ["kys", "just kill yourself", "KILL  YOURSELF"] {
-        assert_eq!(review(text).decision, Decision::Deny, "{text:?}");
+        assert!(review(text).is_denied(), "{text:?}");
     }
 }
 
@@ -147,8 +144,8 @@ fn clean_words_containing_bad_substrings_pass() {
     ];
     for text in traps {
         let v = review(text);
-        assert_eq!(v.decision, Decision::Allow, "{text:?}: {v:?}");
-        assert_eq!(v.content, None, "{text:?} was rewritten: {v:?}");
+        assert!(!v.is_denied(), "{text:?}: {v:?}");
+        assert_eq!(v.decision, Decision::Allow, "{text:?} was rewritten: {v:?}");
         assert!(v.matches.is_empty(), "{text:?}: {:?}", v.matches);
     }
 }
@@ -180,7 +177,7 @@ fn ordinary_chat_in_other_languages_and_scripts_passes() {
     ];
     for text in chat {
         let v = review(text);
-        assert_eq!(v.decision, Decision::Allow, "{text:?}: {v:?}");
+        assert!(!v.is_denied(), "{text:?}: {v:?}");
         assert!(v.matches.is_empty(), "{text:?}: {:?}", v.matches);
     }
 }
@@ -195,7 +192,7 @@ fn masking_keeps_everything_else_byte_for_byte() {
 #[test]
 fn links_are_denied_and_pii_is_masked() {
     assert_eq!(rules("join my-scam.gg now"), ["links"]);
-    assert_eq!(review("join my-scam dot com").decision, Decision::Deny);
+    assert!(review("join my-scam dot com").is_denied());
     assert_eq!(
         delivered("write to jo@example.org"),
         "write to **@*******.***"
@@ -210,7 +207,7 @@ fn links_are_denied_and_pii_is_masked() {
 #[test]
 fn spam_limits() {
     assert_eq!(
-        review("WHY IS NOBODY ANSWERING ME").reason.as_deref(),
+        review("WHY IS NOBODY ANSWERING ME").reason(),
         Some("Please don't shout: too many capital letters.")
     );
     assert_eq!(
@@ -219,7 +216,7 @@ fn spam_limits() {
         "short shouting is fine"
     );
     assert_eq!(rules("nooooooooooooooo"), ["flood"]);
-    assert_eq!(review(&"blah ".repeat(90)).decision, Decision::Deny);
+    assert!(review(&"blah ".repeat(90)).is_denied());
 }
 
 #[test]
@@ -242,8 +239,5 @@ fn exempt_roles_bypass_every_rule() {
         user_id: "mod",
         sender_attributes: &attrs,
     });
-    assert_eq!(
-        (v.decision, v.basis, v.content),
-        (Decision::Allow, Basis::Exempt, None)
-    );
+    assert_eq!((v.decision, v.basis), (Decision::Allow, Basis::Exempt));
 }

@@ -67,23 +67,20 @@ blocked_users = []
 fn rooms_inherit_replace_and_disable_rules() {
     let e = engine(ROOMS);
     // Room A: defaults.
-    assert_eq!(review(&e, "a banana").content.as_deref(), Some("a ******"));
-    assert_eq!(review(&e, "see x.com").decision, Decision::Deny);
+    assert_eq!(review(&e, "a banana").rewritten(), Some("a ******"));
+    assert!(review(&e, "see x.com").is_denied());
     // Room B: `words` replaced, `links` disabled.
     let v = review_in(&e, ROOM_B, "u1", None, "a banana from x.com");
-    assert_eq!((v.decision, v.content), (Decision::Allow, None));
+    assert!(!v.is_denied());
     let v = review_in(&e, ROOM_B, "u1", None, "a cherry");
-    assert_eq!(v.reason.as_deref(), Some("no cherries"));
+    assert_eq!(v.reason(), Some("no cherries"));
 }
 
 #[test]
 fn rooms_can_be_keyed_by_room_id() {
     let e = engine(ROOMS);
     let room_c = "arn:aws:ivschat:eu-west-1:111122223333:room/RoomC";
-    assert_eq!(
-        review_in(&e, room_c, "troll", None, "hi").decision,
-        Decision::Allow
-    );
+    assert!(!review_in(&e, room_c, "troll", None, "hi").is_denied());
     assert_eq!(
         review_in(&e, ROOM_A, "troll", None, "hi").basis,
         Basis::Blocked
@@ -94,18 +91,15 @@ fn rooms_can_be_keyed_by_room_id() {
 fn blocked_users_are_denied_even_when_exempt() {
     let e = engine(ROOMS);
     let v = review_in(&e, ROOM_A, "troll", Some("moderator"), "hello");
-    assert_eq!((v.decision, v.basis), (Decision::Deny, Basis::Blocked));
-    assert!(v.reason.is_some());
+    assert!(v.is_denied());
+    assert_eq!(v.basis, Basis::Blocked);
 }
 
 #[test]
 fn exempt_roles_skip_rules() {
     let e = engine(ROOMS);
     let v = review_in(&e, ROOM_A, "m", Some("moderator"), "banana at x.com");
-    assert_eq!(
-        (v.decision, v.basis, v.content),
-        (Decision::Allow, Basis::Exempt, None)
-    );
+    assert_eq!((v.decision, v.basis), (Decision::Allow, Basis::Exempt));
     let v = review_in(&e, ROOM_A, "m", Some("moderators"), "banana");
     assert_eq!(v.basis, Basis::Rules, "roles compare whole");
 }
@@ -146,7 +140,7 @@ action = "allow"
 #[test]
 fn flag_keeps_content_and_adds_the_named_attribute() {
     let v = review(&engine(ACTIONS), "maybe later");
-    assert_eq!((v.decision, v.content.as_deref()), (Decision::Allow, None));
+    assert_eq!(v.decision, Decision::Allow);
     assert_eq!(
         v.added_attributes,
         [("Review".to_owned(), "flagger".to_owned())]
@@ -156,10 +150,7 @@ fn flag_keeps_content_and_adds_the_named_attribute() {
 #[test]
 fn rewrites_apply_together_and_outrank_flags() {
     let v = review(&engine(ACTIONS), "maybe pineapples, code SECRET-42 ok");
-    assert_eq!(
-        v.content.as_deref(),
-        Some("maybe pine*****s, code [redacted] ok")
-    );
+    assert_eq!(v.rewritten(), Some("maybe pine*****s, code [redacted] ok"));
     assert_eq!(
         v.added_attributes,
         [
@@ -172,9 +163,9 @@ fn rewrites_apply_together_and_outrank_flags() {
 #[test]
 fn deny_outranks_everything() {
     let v = review(&engine(ACTIONS), "maybe apple forbidden secret-1");
-    assert_eq!(v.decision, Decision::Deny);
-    assert_eq!(v.reason.as_deref(), Some("nope"));
-    assert_eq!(v.content, None);
+    assert!(v.is_denied());
+    assert_eq!(v.reason(), Some("nope"));
+    assert_eq!(v.rewritten(), None);
     assert_eq!(
         v.matches.len(),
         4,
@@ -186,7 +177,7 @@ fn deny_outranks_everything() {
 #[test]
 fn allow_records_without_changing_anything() {
     let v = review(&engine(ACTIONS), "hello");
-    assert_eq!((v.decision, v.content.as_deref()), (Decision::Allow, None));
+    assert_eq!(v.decision, Decision::Allow);
     assert!(v.added_attributes.is_empty());
     assert_eq!(v.matches[0].action, Action::Allow);
 }
@@ -220,21 +211,7 @@ kind = "terms"
 terms = ["*bcd*"]
 action = "mask""#,
     );
-    assert_eq!(review(&e, "abcde").content.as_deref(), Some("X*e"));
-}
-
-#[test]
-fn rewritten_content_never_exceeds_500_code_points() {
-    let e = engine(
-        r#"[[defaults.rules]]
-id = "grow"
-kind = "regex"
-pattern = "a"
-action = "replace"
-replacement = "éééééééééé""#,
-    );
-    let v = review(&e, &"a".repeat(100));
-    assert_eq!(v.content.unwrap().chars().count(), 500);
+    assert_eq!(review(&e, "abcde").rewritten(), Some("X*e"));
 }
 
 #[test]
@@ -254,7 +231,7 @@ fn terms_from_a_file_relative_to_the_policy() {
     .unwrap();
     let e = Engine::compile(&Policy::from_path(&policy_path).unwrap()).unwrap();
     assert_eq!(
-        review(&e, "SPOILERS: abzzzcd, The  End").content.as_deref(),
+        review(&e, "SPOILERS: abzzzcd, The  End").rewritten(),
         Some("*******S: ab***cd, ***  ***")
     );
     std::fs::remove_dir_all(dir).unwrap();
@@ -263,12 +240,9 @@ fn terms_from_a_file_relative_to_the_policy() {
 #[test]
 fn regex_is_case_insensitive_unless_asked() {
     let base = "[[defaults.rules]]\nid = \"r\"\nkind = \"regex\"\npattern = \"buy now\"\naction = \"deny\"\n";
-    assert_eq!(review(&engine(base), "BUY NOW").decision, Decision::Deny);
+    assert!(review(&engine(base), "BUY NOW").is_denied());
     let strict = format!("{base}case_sensitive = true\n");
-    assert_eq!(
-        review(&engine(&strict), "BUY NOW").decision,
-        Decision::Allow
-    );
+    assert!(!review(&engine(&strict), "BUY NOW").is_denied());
 }
 
 #[test]
@@ -276,30 +250,24 @@ fn link_allowlist() {
     let e = engine(
         "[[defaults.rules]]\nid = \"l\"\nkind = \"links\"\nallow_domains = [\"*.Twitch.tv\"]\naction = \"deny\"\n",
     );
-    assert_eq!(
-        review(&e, "https://www.twitch.tv/x").decision,
-        Decision::Allow
-    );
-    assert_eq!(
-        review(&e, "https://twitch.tv.evil.com/x").decision,
-        Decision::Deny
-    );
+    assert!(!review(&e, "https://www.twitch.tv/x").is_denied());
+    assert!(review(&e, "https://twitch.tv.evil.com/x").is_denied());
 }
 
 #[test]
 fn profanity_severity_and_categories_select_entries() {
     let strict =
         engine("[[defaults.rules]]\nid = \"p\"\nkind = \"profanity\"\naction = \"mask\"\n");
-    assert_eq!(review(&strict, "damn").content.as_deref(), Some("****"));
+    assert_eq!(review(&strict, "damn").rewritten(), Some("****"));
     let lenient = engine(
         "[[defaults.rules]]\nid = \"p\"\nkind = \"profanity\"\nseverity = \"severe\"\naction = \"mask\"\n",
     );
-    assert_eq!(review(&lenient, "damn shit").content, None);
+    assert_eq!(review(&lenient, "damn shit").rewritten(), None);
     let sexual = engine(
         "[[defaults.rules]]\nid = \"p\"\nkind = \"profanity\"\ncategories = [\"sexual\"]\naction = \"mask\"\n",
     );
     assert_eq!(
-        review(&sexual, "fuck boobs").content.as_deref(),
+        review(&sexual, "fuck boobs").rewritten(),
         Some("fuck *****")
     );
 }
@@ -311,7 +279,7 @@ fn json_policies_work_too() {
     )
     .unwrap();
     let e = Engine::compile(&policy).unwrap();
-    assert_eq!(review(&e, "kiwi").decision, Decision::Deny);
+    assert!(review(&e, "kiwi").is_denied());
 }
 
 #[test]

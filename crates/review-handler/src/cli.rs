@@ -5,44 +5,55 @@ use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::{Args, Parser, Subcommand};
+use lambda_setup::config::Env;
+use lambda_setup::json::FieldError;
 use moderation::{Engine, Policy};
 use serde_json::{json, Map, Value};
 
 use crate::config::Config;
-use crate::handler::{review_value, Outcome};
+use crate::handler::{review_value, unreadable, Outcome, Review};
 
-pub const USAGE: &str = "\
-Usage: review-handler check [--policy FILE] [--explain] [FILE...]
+/// The command line outside Lambda.
+#[derive(Debug, Parser)]
+#[command(
+    name = "review-handler",
+    about = "Amazon IVS Chat message review handler: inside AWS Lambda (AWS_LAMBDA_RUNTIME_API set) it serves the Lambda runtime; elsewhere it checks a moderation policy locally."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
 
-Reviews IVS Chat message review events with a moderation policy, one JSON object per
-line, from the FILEs or standard input, and prints one IVS response per line.
-A line that is not a JSON object is message text (a JSON string is decoded first).
-Blank lines are skipped.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Reviews IVS Chat message review events with a moderation policy, one JSON
+    /// object per line, from the FILEs or standard input, and prints one IVS response
+    /// per line. A line that is not a JSON object is message text (a JSON string is
+    /// decoded first). Blank lines are skipped.
+    Check(CheckArgs),
+}
 
-Options:
-  --policy FILE   policy file (.toml or .json); default: POLICY_FILE or POLICY from
-                  the environment, else the embedded default policy
-  --explain       add the matched rules and spans to each response, under \"Explain\"
-  -h, --help      this help
-
-Inside AWS Lambda (AWS_LAMBDA_RUNTIME_API set) the binary serves the Lambda runtime.";
+#[derive(Debug, Default, PartialEq, Eq, Args)]
+pub struct CheckArgs {
+    /// Policy file (.toml or .json); default: POLICY_FILE or POLICY from the
+    /// environment, else the embedded default policy.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Add the matched rules and spans to each response, under "Explain".
+    #[arg(long)]
+    pub explain: bool,
+    /// Event files (JSON Lines); standard input when none.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
 
 /// Runs the command line; exit code 2 for usage, policy and input errors.
-pub fn main(args: &[String]) -> ExitCode {
-    let args = match parse_args(args) {
-        Ok(Command::Help) => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Ok(Command::Check(args)) => args,
-        Err(e) => {
-            eprintln!("review-handler: {e}\n\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
-    crate::logging::init("warn");
-    let result =
-        load_engine(&args).and_then(|engine| check(&engine, &args, &mut std::io::stdout().lock()));
+pub fn main() -> ExitCode {
+    let Command::Check(args) = Cli::parse().command;
+    lambda_setup::logging::init("warn");
+    let result = load_engine(&args)
+        .and_then(|engine| review_lines(&engine, &args, &mut std::io::stdout().lock()));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -52,69 +63,47 @@ pub fn main(args: &[String]) -> ExitCode {
     }
 }
 
-/// Parsed `check` arguments.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct CheckArgs {
-    pub policy: Option<PathBuf>,
-    pub explain: bool,
-    pub files: Vec<PathBuf>,
-}
-
-/// What the command line asks for.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Command {
-    Check(CheckArgs),
-    Help,
-}
-
-pub fn parse_args(args: &[String]) -> Result<Command, String> {
-    let mut rest = args.iter();
-    match rest.next().map(String::as_str) {
-        Some("check") => {}
-        Some("-h" | "--help" | "help") => return Ok(Command::Help),
-        Some(other) => return Err(format!("unknown command {other:?}; expected `check`")),
-        None => return Err("missing command; expected `check`".to_owned()),
-    }
-    let mut check = CheckArgs::default();
-    while let Some(arg) = rest.next() {
-        match arg.as_str() {
-            "--explain" => check.explain = true,
-            "--policy" => {
-                let file = rest.next().ok_or("--policy needs a file")?;
-                check.policy = Some(PathBuf::from(file));
-            }
-            "-h" | "--help" => return Ok(Command::Help),
-            flag if flag.starts_with("--") => return Err(format!("unknown option {flag:?}")),
-            file => check.files.push(PathBuf::from(file)),
-        }
-    }
-    Ok(Command::Check(check))
-}
-
 /// Loads the engine the command asks for.
 pub fn load_engine(args: &CheckArgs) -> Result<Engine, String> {
     match &args.policy {
         Some(path) => Policy::from_path(path)
             .and_then(|p| Engine::compile(&p))
             .map_err(|e| e.to_string()),
-        None => Config::from_env(|k| std::env::var(k).ok())
+        None => Config::from_env(&Env::process())
             .map(|c| c.engine)
             .map_err(|e| e.to_string()),
     }
 }
 
 /// Runs `check` over the files (or stdin when there are none), writing to `out`.
-pub fn check(engine: &Engine, args: &CheckArgs, out: &mut impl Write) -> Result<(), String> {
+pub fn review_lines(engine: &Engine, args: &CheckArgs, out: &mut impl Write) -> Result<(), String> {
     let mut line_no = 0usize;
     let mut run = |reader: &mut dyn BufRead, name: &str| -> Result<(), String> {
-        for line in reader.lines() {
-            let line = line.map_err(|e| format!("{name}: {e}"))?;
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            if reader
+                .read_until(b'\n', &mut line)
+                .map_err(|e| format!("{name}: {e}"))?
+                == 0
+            {
+                break;
+            }
             line_no += 1;
-            if line.trim().is_empty() {
+            if line.trim_ascii().is_empty() {
                 continue;
             }
-            let event = event_from_line(&line, line_no);
-            let outcome = review_value(engine, &event);
+            // A line that is not UTF-8 is an event that cannot be read, like any other.
+            let (outcome, event) = match std::str::from_utf8(&line) {
+                Ok(text) => {
+                    let event = event_from_line(text.trim_end_matches(['\n', '\r']), line_no);
+                    (review_value(engine, &event), event)
+                }
+                Err(_) => {
+                    let error = FieldError::new(format!("line {line_no}"), "not UTF-8 text");
+                    (unreadable(engine, error), Value::Null)
+                }
+            };
             crate::logging::review(&outcome, false);
             let mut value = serde_json::to_value(&outcome.response).map_err(|e| e.to_string())?;
             if args.explain {
@@ -159,15 +148,14 @@ fn event_from_line(line: &str, line_no: usize) -> Value {
 fn explain(outcome: &Outcome, event: &Value) -> Value {
     let mut explain = Map::new();
     explain.insert("basis".into(), outcome.basis().into());
-    if let Some(error) = &outcome.error {
-        explain.insert("error".into(), error.0.clone().into());
+    if let Review::Malformed(error) = &outcome.review {
+        explain.insert("error".into(), error.to_string().into());
     }
     let content = event.get("Content").and_then(Value::as_str).unwrap_or("");
     let chars = |byte: usize| content[..byte].chars().count();
     let matches: Vec<Value> = outcome
-        .verdict
+        .matches()
         .iter()
-        .flat_map(|v| &v.matches)
         .map(|m| {
             json!({
                 "rule": &*m.rule,
@@ -188,8 +176,11 @@ fn explain(outcome: &Outcome, event: &Value) -> Value {
 mod tests {
     use super::*;
 
-    fn args(list: &[&str]) -> Result<Command, String> {
-        parse_args(&list.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    fn args(list: &[&str]) -> Result<CheckArgs, clap::Error> {
+        let cli =
+            Cli::try_parse_from(std::iter::once("review-handler").chain(list.iter().copied()))?;
+        let Command::Check(args) = cli.command;
+        Ok(args)
     }
 
     #[test]
@@ -204,18 +195,26 @@ mod tests {
                 "b.jsonl"
             ])
             .unwrap(),
-            Command::Check(CheckArgs {
+            CheckArgs {
                 policy: Some("p.toml".into()),
                 explain: true,
                 files: vec!["a.jsonl".into(), "b.jsonl".into()],
-            })
+            }
         );
-        assert_eq!(args(&["--help"]).unwrap(), Command::Help);
-        assert!(args(&["check", "--policy"])
-            .unwrap_err()
-            .contains("needs a file"));
-        assert!(args(&["check", "--bogus"]).unwrap_err().contains("--bogus"));
-        assert!(args(&[]).is_err());
+        let kind = |list: &[&str]| args(list).unwrap_err().kind();
+        assert_eq!(kind(&["--help"]), clap::error::ErrorKind::DisplayHelp);
+        assert_eq!(
+            kind(&["check", "--policy"]),
+            clap::error::ErrorKind::InvalidValue
+        );
+        assert_eq!(
+            kind(&["check", "--bogus"]),
+            clap::error::ErrorKind::UnknownArgument
+        );
+        assert_eq!(
+            kind(&[]),
+            clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use lambda_setup::config::{ConfigError, Env};
 use moderation::{Engine, Policy, PolicyError};
 
 /// Where the policy came from, for the start-up log line.
@@ -22,14 +23,6 @@ impl std::fmt::Display for PolicySource {
     }
 }
 
-/// A configuration error: one line naming the variable and what it expects.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{variable}: {message}")]
-pub struct ConfigError {
-    pub variable: &'static str,
-    pub message: String,
-}
-
 /// Everything the handler needs, ready to serve.
 #[derive(Debug)]
 pub struct Config {
@@ -40,16 +33,16 @@ pub struct Config {
 }
 
 impl Config {
-    /// Reads `POLICY_FILE`, `POLICY` and `LOG_CONTENT` through `var`.
-    pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
-        let file = var("POLICY_FILE").filter(|v| !v.trim().is_empty());
-        let inline = var("POLICY").filter(|v| !v.trim().is_empty());
+    /// Reads `POLICY_FILE`, `POLICY` and `LOG_CONTENT`.
+    pub fn from_env(env: &Env) -> Result<Config, ConfigError> {
+        let file = env.get("POLICY_FILE");
+        let inline = env.get("POLICY");
         let (policy, source) = match (file, inline) {
             (Some(_), Some(_)) => {
-                return Err(ConfigError {
-                    variable: "POLICY",
-                    message: "set either POLICY_FILE or POLICY, not both".to_owned(),
-                })
+                return Err(ConfigError::new(
+                    "POLICY",
+                    "set either POLICY_FILE or POLICY, not both",
+                ))
             }
             (Some(path), None) => {
                 let path = PathBuf::from(path);
@@ -72,41 +65,21 @@ impl Config {
         Ok(Config {
             engine,
             source,
-            log_content: parse_bool("LOG_CONTENT", var("LOG_CONTENT"))?,
+            log_content: env.flag("LOG_CONTENT")?,
         })
     }
 }
 
 fn policy_error(variable: &'static str, e: PolicyError) -> ConfigError {
-    ConfigError {
-        variable,
-        message: e.to_string(),
-    }
-}
-
-fn parse_bool(variable: &'static str, value: Option<String>) -> Result<bool, ConfigError> {
-    match value.as_deref().map(str::trim) {
-        None | Some("") => Ok(false),
-        Some(v) if v.eq_ignore_ascii_case("true") || v == "1" => Ok(true),
-        Some(v) if v.eq_ignore_ascii_case("false") || v == "0" => Ok(false),
-        Some(_) => Err(ConfigError {
-            variable,
-            message: "expected true or false".to_owned(),
-        }),
-    }
+    ConfigError::new(variable, e.to_string())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
 
     fn from(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        Config::from_env(|k| map.get(k).cloned())
+        Config::from_env(&Env::from_pairs(vars))
     }
 
     #[test]

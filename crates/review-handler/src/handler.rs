@@ -4,10 +4,12 @@
 
 use std::time::Instant;
 
-use moderation::{Attributes, Basis, Decision, Engine, Message, OnError, Verdict};
+use moderation::{Attributes, Decision, Engine, Message, OnError, Verdict};
 use serde_json::Value;
 
-use crate::ivs::{salvage_attributes, Malformed, ReviewRequest, ReviewResponse, ReviewResult};
+use crate::ivs::{
+    salvage_attributes, truncate, Malformed, ReviewRequest, ReviewResponse, ReviewResult,
+};
 
 /// The reason attribute IVS shows to the sender of a denied message.
 pub const REASON_ATTRIBUTE: &str = "Reason";
@@ -16,13 +18,20 @@ pub const REASON_ATTRIBUTE: &str = "Reason";
 #[derive(Debug, Clone)]
 pub struct Outcome {
     pub response: ReviewResponse,
-    /// Set when the event was reviewed by the policy.
-    pub verdict: Option<Verdict>,
-    /// Set when the event could not be reviewed.
-    pub error: Option<Malformed>,
+    pub review: Review,
     pub room_arn: Option<String>,
     pub message_id: Option<String>,
+    /// From the start of handling (JSON parsing included) to the response.
     pub elapsed_us: u64,
+}
+
+/// Whether the event was reviewed, or could not be.
+#[derive(Debug, Clone)]
+pub enum Review {
+    /// The policy judged it.
+    Reviewed(Verdict),
+    /// It could not be read; the policy's `on_error` verdict applied.
+    Malformed(Malformed),
 }
 
 /// Reviews raw event text. Text that is not JSON, or nested deeper than the JSON
@@ -30,19 +39,28 @@ pub struct Outcome {
 pub fn review_raw(engine: &Engine, raw: &str) -> Outcome {
     let started = Instant::now();
     match serde_json::from_str::<Value>(raw) {
-        Ok(value) => review_value(engine, &value),
+        Ok(value) => review_since(engine, &value, started),
         Err(e) => {
             // Parsing into a `Value` fails only on syntax, whose messages give a
             // position and never the input.
-            let error = Malformed(format!("event: cannot be read as JSON: {e}"));
+            let error = Malformed::new("event", format!("cannot be read as JSON: {e}"));
             failure(engine, &Value::Null, error, started)
         }
     }
 }
 
+/// The policy's `on_error` verdict for input that is not an event at all (a line of
+/// the local `check` command that is not UTF-8).
+pub fn unreadable(engine: &Engine, error: Malformed) -> Outcome {
+    failure(engine, &Value::Null, error, Instant::now())
+}
+
 /// Reviews an event already parsed as JSON.
 pub fn review_value(engine: &Engine, event: &Value) -> Outcome {
-    let started = Instant::now();
+    review_since(engine, event, Instant::now())
+}
+
+fn review_since(engine: &Engine, event: &Value, started: Instant) -> Outcome {
     match ReviewRequest::from_value(event) {
         Ok(request) => review_request(engine, &request, started),
         Err(error) => failure(engine, event, error, started),
@@ -57,34 +75,25 @@ fn review_request(engine: &Engine, request: &ReviewRequest, started: Instant) ->
         sender_attributes: &request.sender.attributes,
     });
     let mut attributes = request.attributes.clone();
-    let response = match verdict.decision {
-        Decision::Deny => {
-            attributes.insert(
-                REASON_ATTRIBUTE.to_owned(),
-                verdict.reason.clone().unwrap_or_default(),
-            );
-            ReviewResponse {
-                review_result: ReviewResult::Deny,
-                content: request.content.clone(),
-                attributes,
-            }
+    let (review_result, content) = match &verdict.decision {
+        Decision::Deny(reason) => {
+            attributes.insert(REASON_ATTRIBUTE.to_owned(), reason.clone());
+            (ReviewResult::Deny, request.content.clone())
         }
-        Decision::Allow => {
-            attributes.extend(verdict.added_attributes.iter().cloned());
-            ReviewResponse {
-                review_result: ReviewResult::Allow,
-                content: verdict
-                    .content
-                    .clone()
-                    .unwrap_or_else(|| request.content.clone()),
-                attributes,
-            }
-        }
+        Decision::Allow => (ReviewResult::Allow, request.content.clone()),
+        // A replacement may make the text longer than a room accepts.
+        Decision::Rewrite(text) => (ReviewResult::Allow, truncate(text).to_owned()),
     };
+    if review_result == ReviewResult::Allow {
+        attributes.extend(verdict.added_attributes.iter().cloned());
+    }
     Outcome {
-        response,
-        verdict: Some(verdict),
-        error: None,
+        response: ReviewResponse {
+            review_result,
+            content,
+            attributes,
+        },
+        review: Review::Reviewed(verdict),
         room_arn: Some(request.room_arn.clone()),
         message_id: Some(request.message_id.clone()),
         elapsed_us: elapsed_us(started),
@@ -96,7 +105,7 @@ fn failure(engine: &Engine, event: &Value, error: Malformed, started: Instant) -
     let content = event
         .get("Content")
         .and_then(Value::as_str)
-        .map(|c| moderation::rewrite::truncate_chars(c).to_owned())
+        .map(|c| truncate(c).to_owned())
         .unwrap_or_default();
     let mut attributes: Attributes = salvage_attributes(event.get("Attributes"));
     let review_result = match engine.on_error() {
@@ -116,8 +125,7 @@ fn failure(engine: &Engine, event: &Value, error: Malformed, started: Instant) -
             content,
             attributes,
         },
-        verdict: None,
-        error: Some(error),
+        review: Review::Malformed(error),
         room_arn: text_field("RoomArn"),
         message_id: text_field("MessageId"),
         elapsed_us: elapsed_us(started),
@@ -131,18 +139,24 @@ fn elapsed_us(started: Instant) -> u64 {
 impl Outcome {
     /// `exempt`, `blocked`, `rules` or `error`, for logs.
     pub fn basis(&self) -> &'static str {
-        match self.verdict.as_ref().map(|v| v.basis) {
-            Some(Basis::Rules) => "rules",
-            Some(Basis::Exempt) => "exempt",
-            Some(Basis::Blocked) => "blocked",
-            None => "error",
+        match &self.review {
+            Review::Reviewed(v) => v.basis.name(),
+            Review::Malformed(_) => "error",
+        }
+    }
+
+    /// The rules that matched, when the event was reviewed.
+    pub fn matches(&self) -> &[moderation::RuleMatch] {
+        match &self.review {
+            Review::Reviewed(v) => &v.matches,
+            Review::Malformed(_) => &[],
         }
     }
 
     /// Ids of the rules that matched, comma-separated, without repeats.
     pub fn rule_ids(&self) -> String {
         let mut ids: Vec<&str> = Vec::new();
-        for m in self.verdict.iter().flat_map(|v| &v.matches) {
+        for m in self.matches() {
             if !ids.contains(&&*m.rule) {
                 ids.push(&m.rule);
             }
@@ -203,8 +217,11 @@ mod tests {
         let out = review_value(&engine("deny"), &e);
         assert_eq!(out.response.review_result, ReviewResult::Deny);
         assert_eq!(out.response.attributes["Reason"], "broken");
+        let Review::Malformed(error) = out.review else {
+            panic!("reviewed a malformed event");
+        };
         assert_eq!(
-            out.error.unwrap().0,
+            error.to_string(),
             "Sender: expected an object, got a string"
         );
 
@@ -231,9 +248,20 @@ mod tests {
     }
 
     #[test]
+    fn a_rewrite_never_exceeds_what_a_room_accepts() {
+        let policy = Policy::from_toml(
+            "[[defaults.rules]]\nid = \"grow\"\nkind = \"regex\"\npattern = \"a\"\naction = \"replace\"\nreplacement = \"éééééééééé\"\n",
+        )
+        .unwrap();
+        let out = review_value(&Engine::compile(&policy).unwrap(), &event(&"a".repeat(100)));
+        assert_eq!(out.response.review_result, ReviewResult::Allow);
+        assert_eq!(out.response.content, "é".repeat(500));
+    }
+
+    #[test]
     fn oversized_content_is_truncated_in_the_failure_response() {
         let out = review_value(&engine("allow"), &event(&"x".repeat(1_000_000)));
-        assert!(out.error.is_some());
+        assert!(matches!(out.review, Review::Malformed(_)));
         assert_eq!(out.response.content.chars().count(), 500);
     }
 }

@@ -4,13 +4,14 @@
 //! by field and type only: serde's own messages quote the offending value, which may
 //! be message text and must not reach the logs.
 
-use lambda_support::json_type;
+use lambda_setup::json::{json_type, FieldError, Fields};
 use moderation::Attributes;
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-/// Most code points a room accepts in a message (`MaximumMessageLength` ≤ 500).
-pub const MAX_CONTENT_CHARS: usize = moderation::rewrite::MAX_CONTENT_CHARS;
+/// Most code points a room accepts in a message (`MaximumMessageLength` ≤ 500): no
+/// response may carry more.
+pub const MAX_CONTENT_CHARS: usize = 500;
 
 /// A review request as IVS sends it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,11 +23,12 @@ pub struct ReviewRequest {
     pub sender: Sender,
 }
 
+/// The sender, as far as reviews use it (IVS also sends `Ip`, which is not read, so
+/// that whatever it holds never stops a review).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sender {
     pub user_id: String,
     pub attributes: Attributes,
-    pub ip: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -48,39 +50,17 @@ pub struct ReviewResponse {
 }
 
 /// Why an event could not be read, naming the field and never its value.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct Malformed(pub String);
+pub type Malformed = FieldError;
 
-fn string(obj: &Map<String, Value>, field: &str, path: &str) -> Result<String, Malformed> {
-    match obj.get(field) {
-        Some(Value::String(s)) => Ok(s.clone()),
-        Some(other) => Err(Malformed(format!(
-            "{path}{field}: expected a string, got {}",
-            json_type(other)
-        ))),
-        None => Err(Malformed(format!("{path}{field}: missing"))),
+/// `text` cut to at most `MAX_CONTENT_CHARS` code points.
+pub fn truncate(text: &str) -> &str {
+    if text.len() <= MAX_CONTENT_CHARS {
+        // Never more code points than bytes.
+        return text;
     }
-}
-
-/// A string map; absent or null means empty.
-fn attributes(obj: &Map<String, Value>, field: &str, path: &str) -> Result<Attributes, Malformed> {
-    match obj.get(field) {
-        None | Some(Value::Null) => Ok(Attributes::new()),
-        Some(Value::Object(map)) => map
-            .iter()
-            .map(|(k, v)| match v {
-                Value::String(s) => Ok((k.clone(), s.clone())),
-                other => Err(Malformed(format!(
-                    "{path}{field}: values must be strings, got {}",
-                    json_type(other)
-                ))),
-            })
-            .collect(),
-        Some(other) => Err(Malformed(format!(
-            "{path}{field}: expected an object of strings, got {}",
-            json_type(other)
-        ))),
+    match text.char_indices().nth(MAX_CONTENT_CHARS) {
+        Some((i, _)) => &text[..i],
+        None => text,
     }
 }
 
@@ -100,40 +80,32 @@ impl ReviewRequest {
     /// Reads and checks a request. Unknown fields are ignored, as IVS may add some.
     pub fn from_value(value: &Value) -> Result<Self, Malformed> {
         let Value::Object(obj) = value else {
-            return Err(Malformed(format!(
-                "event: expected an object, got {}",
-                json_type(value)
-            )));
+            return Err(FieldError::new(
+                "event",
+                format!("expected an object, got {}", json_type(value)),
+            ));
         };
-        let content = string(obj, "Content", "")?;
+        let top = Fields::new(obj, "");
+        let content = top.required_str("Content")?;
         if content.chars().count() > MAX_CONTENT_CHARS {
-            return Err(Malformed(format!(
-                "Content: longer than {MAX_CONTENT_CHARS} code points"
-            )));
+            return Err(top.error(
+                "Content",
+                format!("longer than {MAX_CONTENT_CHARS} code points"),
+            ));
         }
-        let sender = match obj.get("Sender") {
-            Some(Value::Object(s)) => Sender {
-                user_id: string(s, "UserId", "Sender.")?,
-                attributes: attributes(s, "Attributes", "Sender.")?,
-                ip: match s.get("Ip") {
-                    None | Some(Value::Null) => None,
-                    Some(_) => Some(string(s, "Ip", "Sender.")?),
-                },
-            },
-            Some(other) => {
-                return Err(Malformed(format!(
-                    "Sender: expected an object, got {}",
-                    json_type(other)
-                )))
-            }
-            None => return Err(Malformed("Sender: missing".to_owned())),
-        };
+        let sender = top
+            .object("Sender")?
+            .ok_or_else(|| top.error("Sender", "missing"))?;
+        let sender = Fields::new(sender, "Sender.");
         Ok(ReviewRequest {
-            content,
-            message_id: string(obj, "MessageId", "")?,
-            room_arn: string(obj, "RoomArn", "")?,
-            attributes: attributes(obj, "Attributes", "")?,
-            sender,
+            content: content.to_owned(),
+            message_id: top.required_str("MessageId")?.to_owned(),
+            room_arn: top.required_str("RoomArn")?.to_owned(),
+            attributes: top.string_map("Attributes")?,
+            sender: Sender {
+                user_id: sender.required_str("UserId")?.to_owned(),
+                attributes: sender.string_map("Attributes")?,
+            },
         })
     }
 }
@@ -155,7 +127,6 @@ mod tests {
         assert_eq!(r.content, "hi");
         assert_eq!(r.attributes["a"], "b");
         assert_eq!(r.sender.attributes["role"], "mod");
-        assert_eq!(r.sender.ip.as_deref(), Some("1.2.3.4"));
     }
 
     #[test]
@@ -169,25 +140,41 @@ mod tests {
     }
 
     #[test]
+    fn an_unread_ip_of_any_type_does_not_stop_a_review() {
+        let mut e = event();
+        e["Sender"]["Ip"] = json!({"v4": [1, 2, 3, 4]});
+        assert_eq!(ReviewRequest::from_value(&e).unwrap().content, "hi");
+    }
+
+    #[test]
+    fn truncates_by_code_points() {
+        let long = "é".repeat(600);
+        assert_eq!(truncate(&long).chars().count(), MAX_CONTENT_CHARS);
+        assert_eq!(truncate("short"), "short");
+    }
+
+    #[test]
     fn errors_name_the_field_not_the_value() {
         let mut e = event();
         e["Content"] = json!(12345);
         assert_eq!(
-            ReviewRequest::from_value(&e).unwrap_err().0,
+            ReviewRequest::from_value(&e).unwrap_err().to_string(),
             "Content: expected a string, got a number"
         );
         let mut e = event();
         e["Attributes"] = json!({"k": {"secret": "text"}});
-        let err = ReviewRequest::from_value(&e).unwrap_err().0;
+        let err = ReviewRequest::from_value(&e).unwrap_err().to_string();
         assert_eq!(err, "Attributes: values must be strings, got an object");
         let mut e = event();
         e["Sender"].as_object_mut().unwrap().remove("UserId");
         assert_eq!(
-            ReviewRequest::from_value(&e).unwrap_err().0,
+            ReviewRequest::from_value(&e).unwrap_err().to_string(),
             "Sender.UserId: missing"
         );
         assert_eq!(
-            ReviewRequest::from_value(&json!([1])).unwrap_err().0,
+            ReviewRequest::from_value(&json!([1]))
+                .unwrap_err()
+                .to_string(),
             "event: expected an object, got an array"
         );
     }

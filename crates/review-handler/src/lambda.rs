@@ -3,6 +3,8 @@
 use std::process::ExitCode;
 
 use lambda_runtime::{service_fn, LambdaEvent};
+use lambda_setup::config::Env;
+use lambda_setup::launch;
 use serde_json::value::RawValue;
 
 use crate::config::Config;
@@ -11,26 +13,16 @@ use crate::handler::review_raw;
 /// Loads the configuration and serves invocations until the runtime stops. A bad
 /// configuration stops init with one line naming the variable.
 pub fn main() -> ExitCode {
-    crate::logging::init("info");
-    let config = match Config::from_env(|k| std::env::var(k).ok()) {
-        Ok(config) => config,
-        Err(e) => {
-            eprintln!("review-handler: {e}");
-            return ExitCode::FAILURE;
-        }
+    lambda_setup::logging::init("info");
+    let config = match Config::from_env(&Env::process()) {
+        Ok(config) => launch::forever(config),
+        Err(e) => return launch::fail("review-handler", e),
     };
     tracing::info!(policy = %config.source, "policy loaded");
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match launch::runtime("review-handler") {
         Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("review-handler: cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
-    let config: &'static Config = Box::leak(Box::new(config));
     // The payload stays raw text: the runtime's own parsing would fail on JSON nested
     // too deeply, and a failure must still be answered with the policy's verdict.
     let handler = service_fn(move |event: LambdaEvent<Box<RawValue>>| async move {
@@ -43,26 +35,6 @@ pub fn main() -> ExitCode {
         Err(e) => {
             tracing::error!(error = %e, "the Lambda runtime stopped");
             ExitCode::FAILURE
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use serde_json::value::RawValue;
-
-    /// The runtime deserialises payloads through serde_path_to_error over
-    /// serde_json; a raw payload must survive that for any JSON, however deep.
-    #[test]
-    fn raw_payload_survives_the_runtime_deserializer() {
-        for body in [
-            format!("{}{}", "[".repeat(50_000), "]".repeat(50_000)),
-            r#"{"Content": "\ud800 lone surrogate"}"#.to_owned(),
-            "42".to_owned(),
-        ] {
-            let mut de = serde_json::Deserializer::from_slice(body.as_bytes());
-            let raw: Box<RawValue> = serde_path_to_error::deserialize(&mut de).unwrap();
-            assert_eq!(raw.get(), body);
         }
     }
 }

@@ -1,11 +1,6 @@
-//! JSON-line logs on stderr, and the one log line per review.
+//! The one log line per review.
 
-use crate::handler::Outcome;
-
-/// Installs the JSON-line subscriber on stderr; `LOG_LEVEL` overrides `default`.
-pub fn init(default: &str) {
-    lambda_support::init_json_logs(default);
-}
+use crate::handler::{Outcome, Review};
 
 /// Logs one review: ids, verdict, rules, latency. The text (as returned to IVS) only
 /// with `LOG_CONTENT=true`.
@@ -16,13 +11,10 @@ pub fn review(outcome: &Outcome, log_content: bool) {
         crate::ivs::ReviewResult::Allow => "ALLOW",
         crate::ivs::ReviewResult::Deny => "DENY",
     };
-    let rewritten = outcome
-        .verdict
-        .as_ref()
-        .is_some_and(|v| v.content.is_some());
+    let rewritten = matches!(&outcome.review, Review::Reviewed(v) if v.rewritten().is_some());
     let content = log_content.then_some(outcome.response.content.as_str());
-    match &outcome.error {
-        Some(error) => tracing::warn!(
+    match &outcome.review {
+        Review::Malformed(error) => tracing::warn!(
             room,
             message_id,
             verdict,
@@ -32,7 +24,7 @@ pub fn review(outcome: &Outcome, log_content: bool) {
             latency_us = outcome.elapsed_us,
             "event could not be reviewed; on_error verdict applied"
         ),
-        None => tracing::info!(
+        Review::Reviewed(_) => tracing::info!(
             room,
             message_id,
             verdict,

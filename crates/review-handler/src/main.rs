@@ -5,8 +5,9 @@ use std::process::ExitCode;
 use review_handler::{cli, lambda};
 
 fn main() -> ExitCode {
-    if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
-        return lambda::main();
+    if lambda_setup::launch::in_lambda() {
+        lambda::main()
+    } else {
+        cli::main()
     }
-    cli::main(&std::env::args().skip(1).collect::<Vec<_>>())
 }

@@ -13,6 +13,10 @@ fn repo() -> PathBuf {
 }
 
 fn check(args: &[&str], stdin: Option<&str>) -> Output {
+    check_bytes(args, stdin.map(str::as_bytes))
+}
+
+fn check_bytes(args: &[&str], stdin: Option<&[u8]>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_review-handler"));
     cmd.arg("check")
         .args(args)
@@ -29,7 +33,7 @@ fn check(args: &[&str], stdin: Option<&str>) -> Output {
                 .stderr(std::process::Stdio::piped())
                 .spawn()
                 .unwrap();
-            let written = child.stdin.take().unwrap().write_all(input.as_bytes());
+            let written = child.stdin.take().unwrap().write_all(input);
             // A process that stops at start-up (a bad policy) may close stdin first.
             if let Err(e) = written {
                 assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
@@ -114,6 +118,24 @@ fn lines_that_are_not_objects_are_message_text() {
         ]
     );
     assert!(got.iter().all(|v| v["ReviewResult"] == "ALLOW"));
+}
+
+#[test]
+fn a_line_that_is_not_utf8_gets_the_error_verdict_and_the_run_goes_on() {
+    let out = check_bytes(
+        &["--explain"],
+        Some(b"hello\n\xff\xfe broken\nwhat the fuck\n"),
+    );
+    assert!(out.status.success());
+    let got = json_lines(&String::from_utf8(out.stdout).unwrap());
+    assert_eq!(got.len(), 3);
+    assert_eq!(got[0]["ReviewResult"], "ALLOW");
+    assert_eq!(
+        got[1]["ReviewResult"], "DENY",
+        "the default policy's on_error"
+    );
+    assert_eq!(got[1]["Explain"]["error"], "line 2: not UTF-8 text");
+    assert_eq!(got[2]["Content"], "what the ****");
 }
 
 #[test]

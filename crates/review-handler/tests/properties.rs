@@ -75,7 +75,7 @@ fn assert_valid(engine: &Engine, event_desc: &str, out: &review_handler::handler
             "DENY without Reason for {event_desc}"
         );
     }
-    if out.error.is_some() {
+    if matches!(out.review, review_handler::handler::Review::Malformed(_)) {
         let expected = match engine.on_error() {
             moderation::OnError::Allow => ReviewResult::Allow,
             moderation::OnError::Deny => ReviewResult::Deny,

@@ -6,9 +6,9 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use lambda_http::{Body, Request};
-use start_chat::api::App;
 use start_chat::config::Config;
 use start_chat::connect::{ChatStarted, ChatStarter, StartError};
+use start_chat::handler::App;
 use start_chat::request::StartChat;
 
 /// Answers at once, so that only the handler's own work is measured.
@@ -46,12 +46,7 @@ fn handler(c: &mut Criterion) {
         ("ALLOWED_ORIGINS", "https://shop.example.com"),
         ("ALLOWED_ATTRIBUTE_KEYS", "orderId,locale"),
     ];
-    let config = Config::from_env(|k| {
-        vars.iter()
-            .find(|(n, _)| *n == k)
-            .map(|(_, v)| v.to_string())
-    })
-    .unwrap();
+    let config = Config::from_env(&lambda_setup::config::Env::from_pairs(&vars)).unwrap();
     let app = App {
         config,
         starter: Immediate,

@@ -4,21 +4,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
+use lambda_setup::config::{ConfigError, Env};
+
 use crate::resume::{TicketKey, MIN_SECRET_BYTES};
 
-/// A configuration error.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{variable}: {message}")]
-pub struct ConfigError {
-    pub variable: &'static str,
-    pub message: String,
-}
-
 fn error(variable: &'static str, message: impl Into<String>) -> ConfigError {
-    ConfigError {
-        variable,
-        message: message.into(),
-    }
+    ConfigError::new(variable, message)
 }
 
 /// Which browser origins may call the API.
@@ -68,13 +59,9 @@ pub struct Config {
 pub const DURATION_RANGE: std::ops::RangeInclusive<i64> = 60..=10080;
 
 impl Config {
-    /// Reads the variables through `var`.
-    pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
-        let get = |name: &str| {
-            var(name)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
+    /// Reads the variables.
+    pub fn from_env(env: &Env) -> Result<Config, ConfigError> {
+        let get = |name: &str| env.get(name);
 
         let instance_id = get("INSTANCE_ID").ok_or_else(|| {
             error(
@@ -89,7 +76,7 @@ impl Config {
             check_uuid("CONTACT_FLOW_ID", flow)?;
         }
         let mut allowed_flows = BTreeMap::new();
-        for flow in list(get("ALLOWED_CONTACT_FLOW_IDS")) {
+        for flow in env.list("ALLOWED_CONTACT_FLOW_IDS") {
             check_uuid("ALLOWED_CONTACT_FLOW_IDS", &flow)?;
             allowed_flows.insert(flow.to_ascii_lowercase(), flow);
         }
@@ -112,9 +99,9 @@ impl Config {
                 "required: a comma list of origins such as https://shop.example.com, or * for any",
             )),
             Some("*") => Origins::Any,
-            Some(value) => {
+            Some(_) => {
                 let mut set = BTreeSet::new();
-                for origin in list(Some(value.to_owned())) {
+                for origin in env.list("ALLOWED_ORIGINS") {
                     set.insert(check_origin(&origin)?);
                 }
                 Origins::List(set)
@@ -122,7 +109,7 @@ impl Config {
         };
 
         let mut attribute_keys = BTreeSet::new();
-        for key in list(get("ALLOWED_ATTRIBUTE_KEYS")) {
+        for key in env.list("ALLOWED_ATTRIBUTE_KEYS") {
             if !valid_attribute_key(&key) {
                 return Err(error(
                     "ALLOWED_ATTRIBUTE_KEYS",
@@ -134,7 +121,7 @@ impl Config {
             attribute_keys.insert(key);
         }
 
-        let attachments_enabled = flag("ATTACHMENTS_ENABLED", get("ATTACHMENTS_ENABLED"))?;
+        let attachments_enabled = env.flag("ATTACHMENTS_ENABLED")?;
 
         let default_duration = match get("DEFAULT_CHAT_DURATION_MINUTES") {
             None => None,
@@ -149,7 +136,7 @@ impl Config {
             },
         };
 
-        let resume = if flag("PERSISTENT_CHAT", get("PERSISTENT_CHAT"))? {
+        let resume = if env.flag("PERSISTENT_CHAT")? {
             Some(resume_key(
                 get("RESUME_TICKET_SECRET"),
                 get("RESUME_TICKET_TTL_HOURS"),
@@ -168,15 +155,6 @@ impl Config {
             default_duration,
             resume,
         })
-    }
-}
-
-fn flag(variable: &'static str, value: Option<String>) -> Result<bool, ConfigError> {
-    match value.as_deref() {
-        None => Ok(false),
-        Some(v) if v.eq_ignore_ascii_case("true") || v == "1" => Ok(true),
-        Some(v) if v.eq_ignore_ascii_case("false") || v == "0" => Ok(false),
-        Some(_) => Err(error(variable, "expected true or false")),
     }
 }
 
@@ -209,24 +187,9 @@ fn resume_key(secret: Option<String>, hours: Option<String>) -> Result<TicketKey
     ))
 }
 
-fn list(value: Option<String>) -> Vec<String> {
-    value
-        .unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
-/// Connect instance and flow ids are UUIDs.
+/// Connect instance and flow ids are UUIDs, written with hyphens.
 pub fn is_uuid(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 36
-        && b.iter().enumerate().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => *c == b'-',
-            _ => c.is_ascii_hexdigit(),
-        })
+    s.len() == 36 && uuid::Uuid::try_parse(s).is_ok()
 }
 
 fn check_uuid(variable: &'static str, value: &str) -> Result<(), ConfigError> {
@@ -241,13 +204,16 @@ fn check_uuid(variable: &'static str, value: &str) -> Result<(), ConfigError> {
 }
 
 /// `scheme://host[:port]`, lowercased, without a trailing slash.
+/// `null` is what browsers send from pages opened as files (`file://`) and from
+/// sandboxed frames; it is allowed only when listed by name.
 fn check_origin(origin: &str) -> Result<String, ConfigError> {
     let normal = origin.trim_end_matches('/').to_ascii_lowercase();
-    let valid = normal.split_once("://").is_some_and(|(scheme, host)| {
-        matches!(scheme, "http" | "https")
-            && !host.is_empty()
-            && !host.contains(['/', '?', '#', '*', ' '])
-    });
+    let valid = normal == "null"
+        || normal.split_once("://").is_some_and(|(scheme, host)| {
+            matches!(scheme, "http" | "https")
+                && !host.is_empty()
+                && !host.contains(['/', '?', '#', '*', ' '])
+        });
     if valid {
         Ok(normal)
     } else {
@@ -269,21 +235,18 @@ pub fn valid_attribute_key(key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
 
     const INSTANCE: &str = "11111111-2222-3333-4444-555555555555";
     const FLOW: &str = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
 
     fn from(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let mut map: HashMap<&str, &str> = [
+        let mut all = vec![
             ("INSTANCE_ID", INSTANCE),
             ("CONTACT_FLOW_ID", FLOW),
             ("ALLOWED_ORIGINS", "https://shop.example.com"),
-        ]
-        .into_iter()
-        .collect();
-        map.extend(vars.iter().copied());
-        Config::from_env(|k| map.get(k).map(|v| v.to_string()))
+        ];
+        all.extend_from_slice(vars);
+        Config::from_env(&Env::from_pairs(&all))
     }
 
     #[test]
@@ -320,6 +283,14 @@ mod tests {
         assert!(c.attachments_enabled);
         assert_eq!(c.default_duration, Some(120));
         assert_eq!(c.resume, None, "persistent chat is off by default");
+    }
+
+    #[test]
+    fn null_origins_only_by_name() {
+        let listed = from(&[("ALLOWED_ORIGINS", "https://shop.example.com,null")]).unwrap();
+        assert_eq!(listed.origins.allow("null").as_deref(), Some("null"));
+        let plain = from(&[]).unwrap();
+        assert_eq!(plain.origins.allow("null"), None);
     }
 
     #[test]

@@ -2,10 +2,11 @@
 //! contract ChatJS widgets call, server-side allowlists and validation, the Connect
 //! call behind a `ChatStarter` seam, and a local server mode.
 
-pub mod api;
+pub mod cli;
 pub mod config;
 pub mod connect;
+pub mod handler;
+pub mod lambda;
 pub mod request;
 pub mod resume;
-pub mod run;
 pub mod server;

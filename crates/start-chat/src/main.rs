@@ -2,9 +2,12 @@
 
 use std::process::ExitCode;
 
+use start_chat::{cli, lambda};
+
 fn main() -> ExitCode {
-    if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
-        return start_chat::run::lambda();
+    if lambda_setup::launch::in_lambda() {
+        lambda::main()
+    } else {
+        cli::main()
     }
-    start_chat::run::cli(&std::env::args().skip(1).collect::<Vec<_>>())
 }

@@ -7,8 +7,8 @@
 
 use std::collections::BTreeMap;
 
-use lambda_support::json_type;
-use serde_json::{Map, Value};
+use lambda_setup::json::{json_type, FieldError, Fields};
+use serde_json::Value;
 
 use crate::config::{Config, DURATION_RANGE};
 
@@ -48,7 +48,12 @@ pub struct StartChat {
 pub struct InitialMessage {
     pub content_type: String,
     pub content: String,
+    /// Whether the client's text was longer than Connect takes, and cut.
+    pub cut: bool,
 }
+
+/// Connect's limit on an initial message, in characters.
+pub const INITIAL_MESSAGE_CHARS: usize = 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PersistentChat {
@@ -82,88 +87,16 @@ impl StartChat {
 }
 
 /// A rejected request: the field and the rule it broke.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {message}")]
-pub struct Invalid {
-    pub field: String,
-    pub message: String,
-}
+pub type Invalid = FieldError;
 
 fn invalid(field: impl Into<String>, message: impl Into<String>) -> Invalid {
-    Invalid {
-        field: field.into(),
-        message: message.into(),
-    }
+    FieldError::new(field, message)
 }
 
-/// Reads fields of one JSON object, naming them in errors by their path.
-struct Fields<'a> {
-    map: &'a Map<String, Value>,
-    path: &'a str,
-}
-
-impl<'a> Fields<'a> {
-    fn name(&self, key: &str) -> String {
-        format!("{}{key}", self.path)
-    }
-
-    /// A string, absent when missing, null or empty.
-    fn string(&self, key: &str) -> Result<Option<&'a str>, Invalid> {
-        match self.map.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) if s.is_empty() => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
-            Some(other) => Err(invalid(
-                self.name(key),
-                format!("expected a string, got {}", json_type(other)),
-            )),
-        }
-    }
-
-    /// A string whose length in characters lies in `range`.
-    fn bounded(
-        &self,
-        key: &str,
-        range: std::ops::RangeInclusive<usize>,
-    ) -> Result<Option<&'a str>, Invalid> {
-        let value = self.string(key)?;
-        if let Some(s) = value {
-            let n = s.chars().count();
-            if !range.contains(&n) {
-                return Err(invalid(
-                    self.name(key),
-                    format!(
-                        "must be {} to {} characters, got {n}",
-                        range.start(),
-                        range.end()
-                    ),
-                ));
-            }
-        }
-        Ok(value)
-    }
-
-    fn object(&self, key: &str) -> Result<Option<&'a Map<String, Value>>, Invalid> {
-        match self.map.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Object(m)) => Ok(Some(m)),
-            Some(other) => Err(invalid(
-                self.name(key),
-                format!("expected an object, got {}", json_type(other)),
-            )),
-        }
-    }
-
-    fn one_of(&self, key: &str, allowed: &[&str]) -> Result<Option<&'a str>, Invalid> {
-        let value = self.string(key)?;
-        match value {
-            Some(v) if !allowed.contains(&v) => Err(invalid(
-                self.name(key),
-                format!("must be one of {}", allowed.join(", ")),
-            )),
-            other => Ok(other),
-        }
-    }
+/// A string field where empty means absent, as clients send empty strings for
+/// fields they do not use.
+fn text<'a>(fields: &Fields<'a>, key: &str) -> Result<Option<&'a str>, Invalid> {
+    Ok(fields.str(key)?.filter(|s| !s.is_empty()))
 }
 
 /// Parses and checks a body. `idempotency_key` is the `Idempotency-Key` header, used
@@ -188,7 +121,7 @@ pub fn parse(
             format!("must be a JSON object, got {}", json_type(&value)),
         ));
     };
-    let top = Fields { map, path: "" };
+    let top = Fields::new(map, "");
 
     check_instance(&top, config)?;
     let contact_flow_id = choose_flow(&top, config)?;
@@ -196,10 +129,7 @@ pub fn parse(
     let participant = top
         .object("ParticipantDetails")?
         .ok_or_else(|| invalid("ParticipantDetails.DisplayName", "required"))?;
-    let participant = Fields {
-        map: participant,
-        path: "ParticipantDetails.",
-    };
+    let participant = Fields::new(participant, "ParticipantDetails.");
     let display_name = participant
         .bounded("DisplayName", 1..=256)?
         .filter(|n| !n.trim().is_empty())
@@ -230,10 +160,7 @@ pub fn parse(
     let persistent_chat = match top.object("PersistentChat")? {
         None => None,
         Some(p) => {
-            let p = Fields {
-                map: p,
-                path: "PersistentChat.",
-            };
+            let p = Fields::new(p, "PersistentChat.");
             Some(PersistentChat {
                 rehydration_type: p
                     .one_of("RehydrationType", &["ENTIRE_PAST_SESSION", "FROM_SEGMENT"])?
@@ -269,7 +196,7 @@ pub fn parse(
 /// The instance is the server's; a client may only name that same one.
 fn check_instance(top: &Fields<'_>, config: &Config) -> Result<(), Invalid> {
     for key in ["InstanceId", "ConnectInstanceId"] {
-        if let Some(id) = top.string(key)? {
+        if let Some(id) = text(top, key)? {
             if !id.eq_ignore_ascii_case(&config.instance_id) {
                 return Err(invalid(key, "is not the instance this API serves"));
             }
@@ -280,7 +207,7 @@ fn check_instance(top: &Fields<'_>, config: &Config) -> Result<(), Invalid> {
 
 /// The client's flow when allowlisted, else the default flow.
 fn choose_flow(top: &Fields<'_>, config: &Config) -> Result<String, Invalid> {
-    match top.string("ContactFlowId")? {
+    match text(top, "ContactFlowId")? {
         Some(flow) => config
             .allowed_flows
             .get(&flow.to_ascii_lowercase())
@@ -405,19 +332,22 @@ fn initial_message(top: &Fields<'_>) -> Result<Option<InitialMessage>, Invalid> 
     let Some(message) = top.object("InitialMessage")? else {
         return Ok(None);
     };
-    let message = Fields {
-        map: message,
-        path: "InitialMessage.",
-    };
+    let message = Fields::new(message, "InitialMessage.");
     let content_type = message
         .one_of("ContentType", &["text/plain", "text/markdown"])?
         .ok_or_else(|| invalid("InitialMessage.ContentType", "required"))?;
-    let content = message
-        .bounded("Content", 1..=1024)?
-        .ok_or_else(|| invalid("InitialMessage.Content", "required"))?;
+    let content =
+        text(&message, "Content")?.ok_or_else(|| invalid("InitialMessage.Content", "required"))?;
+    // The sample dropped the initial message, so one too long for Connect must not
+    // fail the chat: it is cut on a character boundary instead.
+    let (content, cut) = match content.char_indices().nth(INITIAL_MESSAGE_CHARS) {
+        Some((end, _)) => (&content[..end], true),
+        None => (content, false),
+    };
     Ok(Some(InitialMessage {
         content_type: content_type.to_owned(),
         content: content.to_owned(),
+        cut,
     }))
 }
 
@@ -437,12 +367,7 @@ mod tests {
             ("ALLOWED_ATTRIBUTE_KEYS", "orderId"),
             ("DEFAULT_CHAT_DURATION_MINUTES", "90"),
         ];
-        Config::from_env(|k| {
-            vars.iter()
-                .find(|(n, _)| *n == k)
-                .map(|(_, v)| v.to_string())
-        })
-        .unwrap()
+        Config::from_env(&lambda_setup::config::Env::from_pairs(&vars)).unwrap()
     }
 
     fn parse_json(body: serde_json::Value, key: Option<&str>) -> Result<StartChat, Invalid> {

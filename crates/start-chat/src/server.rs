@@ -4,29 +4,44 @@
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use lambda_http::http::uri::PathAndQuery;
 use lambda_http::http::Uri;
 use lambda_http::Body;
 use tokio::net::TcpListener;
 
-use crate::api::App;
 use crate::connect::ChatStarter;
+use crate::handler::App;
 use crate::request::MAX_BODY_BYTES;
 
-/// Serves `app` on an already bound listener until the process stops.
-pub async fn serve<S: ChatStarter + 'static>(
-    app: Arc<App<S>>,
-    listener: TcpListener,
-) -> std::io::Result<()> {
+/// The stage clients name in their URL (`/Prod/`), as the template deploys it.
+pub const STAGE: &str = "Prod";
+/// How long a client may take to send a request's headers.
+const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a connection may stay open at all, idle or half-sent: long enough for a
+/// request that waits on Connect (12 s at most).
+const CONNECTION_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Serves `app` on an already bound listener until the process stops. Connections
+/// that stall are closed, and a failed accept (too many open files) is waited out:
+/// neither stops the server.
+pub async fn serve<S: ChatStarter + 'static>(app: Arc<App<S>>, listener: TcpListener) {
     let counter = Arc::new(AtomicU64::new(0));
     loop {
-        let (stream, _) = listener.accept().await?;
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot accept a connection; retrying");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
         let app = app.clone();
         let counter = counter.clone();
         tokio::spawn(async move {
@@ -35,11 +50,14 @@ pub async fn serve<S: ChatStarter + 'static>(
                 let id = format!("local-{}", counter.fetch_add(1, Ordering::Relaxed) + 1);
                 async move { Ok::<_, Infallible>(answer(&app, req, &id).await) }
             });
-            if let Err(e) = http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await
-            {
-                tracing::debug!(error = %e, "connection closed");
+            let connection = http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT)
+                .serve_connection(TokioIo::new(stream), service);
+            match tokio::time::timeout(CONNECTION_TIMEOUT, connection).await {
+                Ok(Err(e)) => tracing::debug!(error = %e, "connection closed"),
+                Err(_) => tracing::debug!("connection timed out"),
+                Ok(Ok(())) => {}
             }
         });
     }
@@ -81,12 +99,11 @@ async fn read_capped(mut body: Incoming) -> Vec<u8> {
     bytes
 }
 
-/// Drops a leading `/{stage}` segment so that the URLs clients use against API Gateway
-/// (`/Prod/`) work locally too.
+/// Drops a leading `/Prod` segment, so that the URLs clients use against API Gateway
+/// (`/Prod/`) work locally too. Other paths stay as they are (and get a 404).
 fn without_stage(uri: &Uri) -> Uri {
     let path = uri.path();
-    let trimmed = path.trim_matches('/');
-    if trimmed.is_empty() || trimmed.contains('/') {
+    if path.trim_matches('/') != STAGE || !path.starts_with('/') {
         return uri.clone();
     }
     let mut parts = uri.clone().into_parts();
@@ -106,5 +123,10 @@ mod tests {
         assert_eq!(without_stage(&uri("/Prod")).path(), "/");
         assert_eq!(without_stage(&uri("/")).path(), "/");
         assert_eq!(without_stage(&uri("/a/b")).path(), "/a/b");
+        assert_eq!(without_stage(&uri("/favicon.ico")).path(), "/favicon.ico");
+        assert_eq!(
+            without_stage(&uri("/startChatContact")).path(),
+            "/startChatContact"
+        );
     }
 }

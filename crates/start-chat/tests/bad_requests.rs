@@ -190,11 +190,6 @@ fn cases() -> Vec<(String, u16, &'static str)> {
             400,
             "InitialMessage.Content: required",
         ),
-        (
-            name(json!({"InitialMessage": {"ContentType": "text/plain", "Content": long(1025)}})),
-            400,
-            "InitialMessage.Content: must be 1 to 1024 characters, got 1025",
-        ),
         // Idempotency, persistence, related contacts.
         (
             name(json!({"ClientToken": long(501)})),

@@ -68,6 +68,23 @@ async fn success_sends_the_exact_request_and_answers_like_the_sample() {
 }
 
 #[tokio::test]
+async fn an_initial_message_too_long_for_connect_is_cut_not_refused() {
+    let connect = FakeConnect::start(|_| started());
+    let app = app(&connect.url, config(&[])).await;
+    // 1,030 characters, the last of them two bytes each.
+    let text = format!("{}{}", "a".repeat(1020), "é".repeat(10));
+    let body = json!({"ParticipantDetails": {"DisplayName": "Ana"},
+                      "InitialMessage": {"ContentType": "text/plain", "Content": text}});
+    let (status, _, _) = parts(app.handle(&post(&body.to_string()), "t").await);
+    assert_eq!(status, 200);
+    let sent = connect.requests()[0].body["InitialMessage"]["Content"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(sent, format!("{}{}", "a".repeat(1020), "é".repeat(4)));
+}
+
+#[tokio::test]
 async fn continuing_a_chat_takes_the_ticket_of_that_chat() {
     let connect = FakeConnect::start(|_| started());
     let secret = "0123456789abcdef0123456789abcdef";
@@ -188,11 +205,12 @@ async fn continued_from_contact_id_appears_when_connect_returns_it() {
 
 async fn error_case(
     status: u16,
-    error_type: &'static str,
+    error_type: &str,
 ) -> (u16, lambda_http::http::HeaderMap, Value, usize) {
+    let error_type = error_type.to_owned();
     let connect = FakeConnect::start(move |_| Reply::Error {
         status,
-        error_type,
+        error_type: error_type.clone(),
         message: "details from Connect",
     });
     let app = app(&connect.url, config(&[])).await;
@@ -202,39 +220,15 @@ async fn error_case(
 
 #[tokio::test]
 async fn modelled_errors_map_to_statuses() {
-    let cases: &[(u16, &'static str, u16, &str, bool)] = &[
-        (
-            400,
-            "InvalidRequestException",
-            400,
-            "InvalidRequestException",
-            false,
-        ),
-        (
-            400,
-            "InvalidParameterException",
-            400,
-            "InvalidParameterException",
-            false,
-        ),
-        (
-            404,
-            "ResourceNotFoundException",
-            404,
-            "ResourceNotFoundException",
-            false,
-        ),
-        (
-            429,
-            "LimitExceededException",
-            429,
-            "LimitExceededException",
-            true,
-        ),
-        (500, "InternalServiceException", 502, "UpstreamError", false),
-        (403, "AccessDeniedException", 500, "InternalError", false),
-    ];
-    for &(upstream, error_type, want_status, want_code, retry_after) in cases {
+    // How each Connect error reaches the client: one table, shared with the
+    // end-to-end tests.
+    let table: Vec<Value> = serde_json::from_str(include_str!("connect-errors.json")).unwrap();
+    for case in &table {
+        let upstream = case["connect_status"].as_u64().unwrap() as u16;
+        let error_type = case["error_type"].as_str().unwrap();
+        let want_status = case["status"].as_u64().unwrap() as u16;
+        let want_code = case["code"].as_str().unwrap();
+        let retry_after = case["retry_after"].as_bool().unwrap();
         let (status, headers, body, _) = error_case(upstream, error_type).await;
         assert_eq!(status, want_status, "{error_type}: {body}");
         let error = &body["data"]["Error"];
@@ -276,7 +270,7 @@ async fn throttling_then_success_succeeds() {
         if n < 2 {
             Reply::Error {
                 status: 429,
-                error_type: "ThrottlingException",
+                error_type: "ThrottlingException".to_owned(),
                 message: "slow down",
             }
         } else {
@@ -391,6 +385,6 @@ async fn cors_preflight_and_origins() {
 
 async fn app_with_any_origin(
     url: &str,
-) -> start_chat::api::App<start_chat::connect::ConnectStarter> {
+) -> start_chat::handler::App<start_chat::connect::ConnectStarter> {
     app(url, config(&[("ALLOWED_ORIGINS", "*")])).await
 }

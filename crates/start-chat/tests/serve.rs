@@ -33,11 +33,23 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn start(connect_url: &str) -> Server {
+/// The server with extra environment variables, and at most `max_files` open file
+/// descriptors when given.
+fn start_with(connect_url: &str, env: &[(&str, &str)], max_files: Option<u32>) -> Server {
     let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_start-chat"))
+    let mut command = match max_files {
+        None => Command::new(env!("CARGO_BIN_EXE_start-chat")),
+        Some(n) => {
+            let mut c = Command::new("prlimit");
+            c.arg(format!("--nofile={n}"))
+                .arg(env!("CARGO_BIN_EXE_start-chat"));
+            c
+        }
+    };
+    let child = command
         .args(["serve", "--port", &port.to_string()])
         .env_clear()
+        .envs(env.iter().copied())
         .env("INSTANCE_ID", INSTANCE)
         .env("CONTACT_FLOW_ID", FLOW)
         .env("ALLOWED_ORIGINS", ORIGIN)
@@ -95,7 +107,8 @@ const VALID: &str = r#"{"ParticipantDetails":{"DisplayName":"Ana Secretname"},"A
 #[test]
 fn serves_the_sample_contract_and_survives_hostile_input() {
     let connect = FakeConnect::start(|_| started());
-    let mut server = start(&connect.url);
+    // At the most verbose level, the SDK's own traces included the participant token.
+    let mut server = start_with(&connect.url, &[("AWS_LAMBDA_LOG_LEVEL", "trace")], None);
     let port = server.port;
 
     for path in ["/", "/Prod/", "/Prod"] {
@@ -130,6 +143,8 @@ fn serves_the_sample_contract_and_survives_hostile_input() {
         (request("POST", "/", "https://evil.example", VALID), 403),
         (request("DELETE", "/", ORIGIN, ""), 405),
         (request("POST", "/a/b/c", ORIGIN, VALID), 404),
+        (request("POST", "/favicon.ico", ORIGIN, VALID), 404),
+        (request("POST", "/startChatContact", ORIGIN, VALID), 404),
         (request("OPTIONS", "/Prod/", ORIGIN, ""), 200),
     ];
     for (raw, want) in &hostile {
@@ -174,6 +189,31 @@ fn serves_the_sample_contract_and_survives_hostile_input() {
     for secret in ["token-secret-1", "Secretname"] {
         assert!(!logs.contains(secret), "{secret} leaked into the logs");
     }
+}
+
+#[test]
+fn idle_connections_past_the_descriptor_limit_do_not_stop_the_server() {
+    let connect = FakeConnect::start(|_| started());
+    let server = start_with(&connect.url, &[], Some(64));
+    // More idle connections than the process may hold files: accepting fails until the
+    // server closes the idle ones (their headers never come).
+    let idle: Vec<TcpStream> = (0..100)
+        .filter_map(|_| TcpStream::connect(("127.0.0.1", server.port)).ok())
+        .collect();
+    assert!(
+        idle.len() > 64,
+        "the kernel queues what the server cannot accept yet"
+    );
+    let deadline = Instant::now() + Duration::from_secs(40);
+    loop {
+        let (status, _, _) = send(server.port, &request("POST", "/", ORIGIN, VALID));
+        if status == 200 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the server never served again");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    drop(idle);
 }
 
 #[test]

@@ -11,9 +11,9 @@ use std::time::Duration;
 use aws_sdk_connect::config::{Credentials, Region};
 use lambda_http::{Body, Request};
 use serde_json::Value;
-use start_chat::api::App;
 use start_chat::config::Config;
 use start_chat::connect::{ConnectStarter, Limits};
+use start_chat::handler::App;
 
 pub const INSTANCE: &str = "11111111-2222-3333-4444-555555555555";
 pub const FLOW: &str = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
@@ -44,7 +44,7 @@ pub enum Reply {
     Json(u16, Value),
     Error {
         status: u16,
-        error_type: &'static str,
+        error_type: String,
         message: &'static str,
     },
     /// Never answer.
@@ -178,13 +178,7 @@ pub fn config(extra: &[(&str, &str)]) -> Config {
         ("ALLOWED_ATTRIBUTE_KEYS", "orderId,locale"),
     ];
     vars.extend_from_slice(extra);
-    Config::from_env(|k| {
-        vars.iter()
-            .rev()
-            .find(|(name, _)| *name == k)
-            .map(|(_, v)| v.to_string())
-    })
-    .unwrap()
+    Config::from_env(&lambda_setup::config::Env::from_pairs(&vars)).unwrap()
 }
 
 /// The handler with the real SDK client pointed at `endpoint`.

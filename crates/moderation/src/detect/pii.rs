@@ -6,7 +6,19 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::policy::PiiType;
+use serde::Deserialize;
+
+use super::Finding;
+
+/// A kind of personal data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, strum::IntoStaticStr)]
+#[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
+pub enum PiiType {
+    Email,
+    Phone,
+    Card,
+}
 
 /// E-mail addresses. Built on first use: most messages have no `@`, and a cold start
 /// should not pay for a pattern it may never run.
@@ -62,8 +74,16 @@ fn number_spans(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
     })
 }
 
-/// Personal data of the wanted types, in order of position.
-pub fn find(text: &str, types: &[PiiType]) -> Vec<(Range<usize>, PiiType)> {
+/// Personal data of the wanted types, in order of position; the detail names the type.
+pub(crate) fn find(text: &str, types: &[PiiType]) -> Vec<Finding> {
+    locate(text, types)
+        .into_iter()
+        .map(|(span, kind)| Finding::span(span, <&str>::from(kind).to_owned()))
+        .collect()
+}
+
+/// Where personal data of the wanted types is, and of which type.
+fn locate(text: &str, types: &[PiiType]) -> Vec<(Range<usize>, PiiType)> {
     let mut found = Vec::new();
     if types.contains(&PiiType::Email) && text.contains('@') {
         found.extend(EMAIL.find_iter(text).map(|m| (m.range(), PiiType::Email)));
@@ -110,7 +130,7 @@ fn classify_number(number: &str) -> Option<PiiType> {
 }
 
 /// The Luhn checksum of payment card numbers.
-pub fn luhn(digits: &[u8]) -> bool {
+fn luhn(digits: &[u8]) -> bool {
     let sum: u32 = digits
         .iter()
         .rev()
@@ -135,11 +155,12 @@ pub fn luhn(digits: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use itertools::Itertools;
 
     const ALL: [PiiType; 3] = [PiiType::Email, PiiType::Phone, PiiType::Card];
 
     fn kinds(text: &str) -> Vec<(&str, PiiType)> {
-        find(text, &ALL)
+        locate(text, &ALL)
             .into_iter()
             .map(|(r, k)| (&text[r], k))
             .collect()
@@ -181,17 +202,13 @@ mod tests {
         // Every string of up to 6 of these characters: separators, runs of them,
         // brackets and signs around digits, and a letter.
         let alphabet = ['1', '2', ' ', '.', '(', ')', '-', '+', 'x', 'é'];
-        let mut texts = Vec::new();
-        let mut longest = vec![String::new()];
-        for _ in 0..6 {
-            longest = longest
-                .iter()
-                .flat_map(|t| alphabet.iter().map(move |&c| format!("{t}{c}")))
-                .collect();
-            texts.extend(longest.iter().cloned());
-        }
-        assert!(texts.len() > 1_000_000);
-        for text in &texts {
+        let texts = (1..=6).flat_map(|len| {
+            std::iter::repeat_n(alphabet, len)
+                .multi_cartesian_product()
+                .map(String::from_iter)
+        });
+        for text in texts {
+            let text = text.as_str();
             let expected: Vec<_> = regex.find_iter(text).map(|m| m.range()).collect();
             assert_eq!(number_spans(text).collect::<Vec<_>>(), expected, "{text:?}");
         }
@@ -200,7 +217,10 @@ mod tests {
     #[test]
     fn types_filter() {
         let found = find("a@b.co 4539148803436467", &[PiiType::Card]);
-        assert_eq!(found.len(), 1);
-        assert_eq!(found[0].1, PiiType::Card);
+        let found: Vec<(Range<usize>, &str)> = found
+            .iter()
+            .map(|f| (f.span.clone(), f.detail.as_str()))
+            .collect();
+        assert_eq!(found, [(7..23, "card")]);
     }
 }

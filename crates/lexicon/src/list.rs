@@ -13,23 +13,8 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 /// Lists up to this size get a full DFA.
 const DFA_MAX_PATTERNS: usize = 2_000;
 
+use crate::term::{parse_anchor, Anchor, EmptyTerm};
 use crate::text::{Gap, Normalizer, Skeleton};
-
-/// Where a term may sit relative to word boundaries.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Anchor {
-    Word,
-    Prefix,
-    Suffix,
-    Anywhere,
-}
-
-/// A term that cannot be compiled.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("term {term:?} has no letters or digits to match")]
-pub struct EmptyTerm {
-    pub term: String,
-}
 
 #[derive(Debug)]
 struct Pattern {
@@ -61,16 +46,20 @@ pub struct Hit<'a, T> {
 /// Collects terms before compiling them.
 #[derive(Debug)]
 pub struct LexiconBuilder<T> {
-    normalizer: Normalizer,
     bytes: Vec<Vec<u8>>,
     patterns: Vec<Pattern>,
     payloads: Vec<T>,
 }
 
+impl<T> Default for LexiconBuilder<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl<T> LexiconBuilder<T> {
-    pub fn new(normalizer: Normalizer) -> Self {
+    pub fn new() -> Self {
         Self {
-            normalizer,
             bytes: Vec::new(),
             patterns: Vec::new(),
             payloads: Vec::new(),
@@ -93,7 +82,7 @@ impl<T> LexiconBuilder<T> {
     fn push(&mut self, term: &str, payload: Option<usize>) -> Result<(), EmptyTerm> {
         let trimmed = term.trim();
         let (body, anchor) = parse_anchor(trimmed);
-        let sk = self.normalizer.skeleton(body);
+        let sk = Normalizer.skeleton(body);
         if sk.runs.is_empty() {
             return Err(EmptyTerm {
                 term: term.to_owned(),
@@ -108,7 +97,7 @@ impl<T> LexiconBuilder<T> {
                 .iter()
                 .map(|r| if allowlist { 1 } else { r.count })
                 .collect(),
-            spaces: sk.runs.iter().map(|r| r.gap != Gap::None).collect(),
+            spaces: sk.runs.iter().map(|r| r.gap != Gap::Joined).collect(),
             anchor,
             payload,
         });
@@ -139,18 +128,6 @@ impl<T> LexiconBuilder<T> {
             has_allowlist,
         }
     }
-}
-
-fn parse_anchor(term: &str) -> (&str, Anchor) {
-    let (body, starts_open) = term.strip_prefix('*').map_or((term, false), |b| (b, true));
-    let (body, ends_open) = body.strip_suffix('*').map_or((body, false), |b| (b, true));
-    let anchor = match (starts_open, ends_open) {
-        (false, false) => Anchor::Word,
-        (false, true) => Anchor::Prefix,
-        (true, false) => Anchor::Suffix,
-        (true, true) => Anchor::Anywhere,
-    };
-    (body, anchor)
 }
 
 impl<T> Lexicon<T> {
@@ -219,7 +196,7 @@ mod tests {
     use super::*;
 
     fn lexicon(terms: &[&str], allow: &[&str]) -> Lexicon<String> {
-        let mut b = LexiconBuilder::new(Normalizer::default());
+        let mut b = LexiconBuilder::new();
         for t in terms {
             b.term(t, t.to_string()).unwrap();
         }
@@ -230,7 +207,7 @@ mod tests {
     }
 
     fn found(lex: &Lexicon<String>, text: &str) -> Vec<String> {
-        let sk = Normalizer::default().skeleton(text);
+        let sk = Normalizer.skeleton(text);
         lex.find(&sk)
             .into_iter()
             .map(|h| h.payload.clone())
@@ -276,7 +253,7 @@ mod tests {
         let lex = lexicon(&["sh1t"], &[]);
         assert_eq!(found(&lex, "SHIT"), ["sh1t"]);
         assert!(matches!(
-            LexiconBuilder::<()>::new(Normalizer::default()).term("*!!*", ()),
+            LexiconBuilder::<()>::new().term("*!!*", ()),
             Err(EmptyTerm { .. })
         ));
     }

@@ -5,6 +5,8 @@ use std::ops::Range;
 
 use regex::Regex;
 
+use super::Finding;
+
 /// Top-level domains recognised in bare domains. Bare words with a dot are too common
 /// in chat (`e.g.`, `3.14`, `node.js`) to treat every suffix as a domain.
 const TLDS: &str = "com|net|org|io|gg|tv|me|co|info|biz|xyz|app|dev|live|link|site|online|\
@@ -33,9 +35,9 @@ pub struct LinkFinder {
     regex: Regex,
 }
 
-/// One link found: where it is and its lowercase host name.
+/// One link: where it is and its lowercase host name.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Link {
+struct Link {
     pub span: Range<usize>,
     pub host: String,
 }
@@ -48,7 +50,16 @@ impl Default for LinkFinder {
 }
 
 impl LinkFinder {
-    pub fn find(&self, text: &str) -> Vec<Link> {
+    /// The links whose host is not `allowed`; the detail is the host.
+    pub fn find(&self, text: &str, allowed: &[String]) -> Vec<Finding> {
+        self.links(text)
+            .into_iter()
+            .filter(|l| !host_allowed(&l.host, allowed))
+            .map(|l| Finding::span(l.span, l.host))
+            .collect()
+    }
+
+    fn links(&self, text: &str) -> Vec<Link> {
         let mut links = Vec::new();
         if !may_hold_link(text.as_bytes()) {
             return links;
@@ -173,7 +184,7 @@ fn host_of(url: &str) -> String {
 }
 
 /// Whether `host` is one of `allowed` or a subdomain of one.
-pub fn host_allowed(host: &str, allowed: &[String]) -> bool {
+fn host_allowed(host: &str, allowed: &[String]) -> bool {
     let host = host.trim_end_matches('.');
     allowed.iter().any(|d| {
         host == d
@@ -189,7 +200,7 @@ mod tests {
 
     fn hosts(text: &str) -> Vec<String> {
         LinkFinder::default()
-            .find(text)
+            .links(text)
             .into_iter()
             .map(|l| l.host)
             .collect()
@@ -228,7 +239,7 @@ mod tests {
     fn paths_follow_bare_domains() {
         let text = "at example.com/p?q=1, and example.com.evil/p";
         let spans: Vec<&str> = LinkFinder::default()
-            .find(text)
+            .links(text)
             .into_iter()
             .map(|l| &text[l.span])
             .collect();
@@ -238,7 +249,7 @@ mod tests {
     #[test]
     fn span_excludes_trailing_punctuation() {
         let text = "see example.com.";
-        let links = LinkFinder::default().find(text);
+        let links = LinkFinder::default().links(text);
         assert_eq!(&text[links[0].span.clone()], "example.com");
     }
 

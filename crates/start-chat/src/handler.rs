@@ -39,6 +39,8 @@ struct Outcome {
     detail: Option<String>,
     /// What became of a request to continue an earlier contact.
     continuation: Continuation,
+    /// Whether the initial message was cut to Connect's limit.
+    initial_message_cut: bool,
 }
 
 /// What became of a request to continue an earlier contact (`PersistentChat` or
@@ -168,6 +170,7 @@ impl<S: ChatStarter> App<S> {
         };
         outcome.upstream_ms = upstream_ms;
         outcome.continuation = continuation;
+        outcome.initial_message_cut = chat.initial_message.as_ref().is_some_and(|m| m.cut);
         (response, outcome)
     }
 
@@ -381,6 +384,7 @@ fn log(request_id: &str, outcome: &Outcome, started: Instant) {
             latency_ms,
             upstream_ms = outcome.upstream_ms,
             continuation = outcome.continuation.name(),
+            initial_message_cut = outcome.initial_message_cut,
             "start-chat"
         );
     }

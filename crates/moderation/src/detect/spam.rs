@@ -2,6 +2,8 @@
 
 use std::cell::RefCell;
 
+use lexicon::text::CharCache;
+
 /// The checks of one spam rule; `None` switches a check off.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SpamLimits {
@@ -79,23 +81,20 @@ impl TextStats {
 /// repeats a few dozen letters, so the answers are cached per thread in 256 slots.
 fn letter_case(c: char) -> (bool, bool) {
     thread_local! {
-        /// Slot by the character's low bits; NUL, which is ASCII, marks an empty slot.
-        static CACHE: RefCell<[(char, bool, bool); 256]> =
-            const { RefCell::new([('\0', false, false); 256]) };
+        static CACHE: RefCell<CharCache<(bool, bool), 256>> =
+            const { RefCell::new(CharCache::new((false, false))) };
     }
-    CACHE.with(|cache| {
-        let slot = &mut cache.borrow_mut()[c as usize % 256];
-        if slot.0 != c {
+    CACHE.with_borrow_mut(|cache| {
+        cache.get(c, |c| {
             let letter = c.is_alphabetic();
-            *slot = (c, letter, letter && c.is_uppercase());
-        }
-        (slot.1, slot.2)
+            (letter, letter && c.is_uppercase())
+        })
     })
 }
 
 impl SpamLimits {
     /// The first limit the message breaks, described for `--explain` and logs.
-    pub fn check(&self, stats: &TextStats) -> Option<String> {
+    pub fn first_exceeded(&self, stats: &TextStats) -> Option<String> {
         let TextStats {
             chars,
             letters,
@@ -131,23 +130,30 @@ mod tests {
         }
     }
 
-    fn check(text: &str) -> Option<String> {
-        limits().check(&TextStats::of(text))
+    fn exceeded(text: &str) -> Option<String> {
+        limits().first_exceeded(&TextStats::of(text))
     }
 
     #[test]
     fn each_check_triggers() {
-        assert_eq!(check("aaaa bbbb cccc dddd eeee").unwrap(), "length 24 > 20");
-        assert_eq!(check("nooooooo").unwrap(), "repeat 7 > 5");
-        assert_eq!(check("WHY IS THIS SO").unwrap(), "caps 100% > 70%");
+        assert_eq!(
+            exceeded("aaaa bbbb cccc dddd eeee").unwrap(),
+            "length 24 > 20"
+        );
+        assert_eq!(exceeded("nooooooo").unwrap(), "repeat 7 > 5");
+        assert_eq!(exceeded("WHY IS THIS SO").unwrap(), "caps 100% > 70%");
     }
 
     #[test]
     fn ordinary_messages_pass() {
-        assert_eq!(check("Hello there"), None);
-        assert_eq!(check("OK LOL"), None, "too few letters to judge shouting");
-        assert_eq!(check("ünïcödé 你好"), None);
-        assert_eq!(check("a      b"), None, "spaces are not a flood");
+        assert_eq!(exceeded("Hello there"), None);
+        assert_eq!(
+            exceeded("OK LOL"),
+            None,
+            "too few letters to judge shouting"
+        );
+        assert_eq!(exceeded("ünïcödé 你好"), None);
+        assert_eq!(exceeded("a      b"), None, "spaces are not a flood");
     }
 
     #[test]
