@@ -9,17 +9,18 @@ export SAM_CLI_TELEMETRY := 0
 # sam and cargo-lambda find zig and each other through the venv.
 TOOLBELT := PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 
-.PHONY: help demo test e2e release lint fmt bench tools build validate deploy local
+.PHONY: help demo test e2e release lint fmt bench quality tools build validate deploy local
 
 help:
 	@echo "make demo      review events/review/*.jsonl with --explain (default.jsonl: the embedded policy; NAME.jsonl: policies/NAME.toml)"
 	@echo "make test      cargo fmt --check, clippy -D warnings, template checks, every test, make e2e"
 	@echo "make e2e       release binaries under cargo lambda's emulator: tests/e2e (Python unittest)"
 	@echo "make bench     the performance report: criterion, rustrict and obscenity side by side, cold starts, memory, artefact sizes"
+	@echo "make quality   the moderation quality report: recall and false positives per language and category, beside rustrict and obscenity"
 	@echo "make tools     .venv with the pinned cargo-lambda, ziglang, aws-sam-cli and cfn-lint"
 	@echo "make build     sam build: arm64 bootstrap artefacts of both functions in .aws-sam/build"
 	@echo "make validate  sam validate --lint, cfn-lint and the wiring checks"
-	@echo "make deploy    sam deploy (guided until samconfig.toml holds your parameters)"
+	@echo "make deploy    check the policy, sam build for the saved architecture, sam deploy (guided the first time)"
 	@echo "make local     cargo lambda watch with events/local.env, to invoke the functions with the files in events/"
 
 demo:
@@ -45,17 +46,14 @@ validate: tools
 	$(TOOLBELT) cfn-lint template.yaml
 	$(TOOLBELT) AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} sam validate --lint
 	$(VENV)/bin/python tools/check_template.py template.yaml
-	PYTHONPATH=tools $(VENV)/bin/python -m unittest tools/test_check_template.py
+	PYTHONPATH=tools $(VENV)/bin/python -m unittest tools/test_check_template.py tools/test_deploy.py
 
 build: tools
-	$(TOOLBELT) sam build
+	$(TOOLBELT) sam build --parameter-overrides Architecture=$$($(VENV)/bin/python tools/deploy.py --architecture)
 
-deploy: build
-	@if grep -q '^parameter_overrides' samconfig.toml; then \
-	  $(TOOLBELT) sam deploy; \
-	else \
-	  $(TOOLBELT) sam deploy --guided; \
-	fi
+# Checks the policy, builds for the saved architecture, deploys (guided the first time).
+deploy: tools
+	$(TOOLBELT) $(VENV)/bin/python tools/deploy.py
 
 local: tools
 	@echo "Invoke with: $(VENV)/bin/cargo-lambda lambda invoke review-handler --data-file FILE"
@@ -87,6 +85,16 @@ bench: tools release
 	@if command -v npm >/dev/null; then npm ci --prefix bench/obscenity --no-audit --no-fund --loglevel=error; \
 	else echo "npm not found: the obscenity comparison is skipped"; fi
 	set -o pipefail; $(VENV)/bin/python scripts/bench-report.py | tee "$${CARGO_TARGET_DIR:-target}/bench-report.md"
+
+# The quality report; the README keeps a copy of its last output. Also saved to
+# target/quality-report.md. Third-party lists come from packages installed here (npm
+# naughty-words, PyPI wordfreq), never from the repository.
+quality: tools
+	$(CARGO) build --release -p compare
+	@if command -v npm >/dev/null; then npm ci --prefix bench/obscenity --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: obscenity and the LDNOOBW lists are skipped"; fi
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r tools/quality-requirements.txt
+	set -o pipefail; $(VENV)/bin/python scripts/quality-report.py | tee "$${CARGO_TARGET_DIR:-target}/quality-report.md"
 
 fmt:
 	$(CARGO) fmt --all

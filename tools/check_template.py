@@ -89,8 +89,24 @@ def check(template, binaries):
 
     apis = {k: v for k, v in res.items() if v.get("Type") == "AWS::Serverless::Api"}
     for name, api in apis.items():
-        if api.get("Properties", {}).get("StageName") != "Prod":
+        props = api.get("Properties", {})
+        if props.get("StageName") != "Prod":
             problems.append(f"{name}: StageName must be Prod (clients call .../Prod/)")
+        preflight = [m for m in props.get("MethodSettings", [])
+                     if m.get("ResourcePath") == "/" and m.get("HttpMethod") == "OPTIONS"]
+        if not preflight or not isinstance(preflight[0].get("ThrottlingRateLimit"), int):
+            problems.append(f"{name}: OPTIONS / needs its own MethodSettings throttling (a throttled preflight is a network error to a browser)")
+        responses = props.get("GatewayResponses", {})
+        for kind in ("THROTTLED", "QUOTA_EXCEEDED"):
+            headers = responses.get(kind, {}).get("ResponseParameters", {}).get("Headers", {})
+            if headers.get("Retry-After") is None or "Retry-After" not in str(headers.get("Access-Control-Expose-Headers")):
+                problems.append(f"{name}: GatewayResponses.{kind} needs Retry-After, exposed to scripts")
+        for kind in ("DEFAULT_4XX", "DEFAULT_5XX"):
+            if "StatusCode" in responses.get(kind, {}):
+                problems.append(f"{name}: GatewayResponses.{kind} must keep each error's own status (no StatusCode)")
+    for name, layer in ((k, v) for k, v in res.items() if v.get("Type") == "AWS::Serverless::LayerVersion"):
+        if layer.get("Properties", {}).get("RetentionPolicy") != "Delete":
+            problems.append(f"{name}: RetentionPolicy must be Delete (old policy versions pile up otherwise)")
     chat = next((n for n, f in functions.items()
                  if f.get("Metadata", {}).get("BuildProperties", {}).get("Binary") == "start-chat"), None)
     if chat:

@@ -66,6 +66,34 @@ class WiringChecks(unittest.TestCase):
         problems = check_template.check_translated(check_template.translate(t))
         self.assertTrue(any("extra stage 'Stage'" in p for p in problems), problems)
 
+    def test_preflight_throttling_and_retry_after(self):
+        def drop_preflight(t):
+            settings = t["Resources"]["StartChatApi"]["Properties"]["MethodSettings"]
+            settings[:] = [m for m in settings if m.get("HttpMethod") != "OPTIONS"]
+        self.assertCaught(drop_preflight, "OPTIONS / needs its own MethodSettings")
+        self.assertCaught(lambda t: t["Resources"]["StartChatApi"]["Properties"]["GatewayResponses"]["THROTTLED"]
+                          ["ResponseParameters"]["Headers"].pop("Retry-After"), "THROTTLED needs Retry-After")
+        self.assertCaught(lambda t: t["Resources"]["StartChatApi"]["Properties"]["GatewayResponses"]["DEFAULT_4XX"]
+                          .update(StatusCode="400"), "DEFAULT_4XX must keep each error's own status")
+
+    def test_layer_versions_do_not_pile_up(self):
+        self.assertCaught(lambda t: t["Resources"]["PolicyLayer"]["Properties"].pop("RetentionPolicy"),
+                          "RetentionPolicy must be Delete")
+
+    def test_parameter_patterns_match_what_the_functions_accept(self):
+        import re
+        params = self.template["Parameters"]
+        duration = re.compile(params["DefaultChatDurationMinutes"]["AllowedPattern"])
+        for ok in ["", "60", "61", "99", "100", "999", "1000", "9999", "10000", "10079", "10080"]:
+            self.assertTrue(duration.fullmatch(ok), ok)
+        for bad in ["10", "59", "10081", "10099", "99999", "060", "1e3"]:
+            self.assertFalse(duration.fullmatch(bad), bad)
+        origins = re.compile(params["AllowedOrigins"]["AllowedPattern"])
+        for ok in ["*", "https://shop.example.com", "http://localhost:3000", "https://a.com/,null"]:
+            self.assertTrue(origins.fullmatch(ok), ok)
+        for bad in ["", "shop.example.com", "https://a.com/path", "https://a.com, https://b.com", "*,https://a.com"]:
+            self.assertFalse(origins.fullmatch(bad), bad)
+
     def test_outputs(self):
         self.assertCaught(lambda t: t["Outputs"].pop("ChatRoomArn"), "Outputs.ChatRoomArn")
 

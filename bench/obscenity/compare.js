@@ -4,6 +4,8 @@
 //   node compare.js run < messages.txt     one JSON line: per-message time
 //   node compare.js first MESSAGE          the censored message (process start to
 //                                          first decision is timed by the caller)
+//   node compare.js classify < lines       for each JSON string line, 1 when the
+//                                          library finds something, else 0 (make quality)
 'use strict';
 
 const {
@@ -47,13 +49,24 @@ function run(messages) {
   }));
 }
 
+function classify(lines) {
+  const matcher = new RegExpMatcher({
+    ...englishDataset.build(),
+    ...englishRecommendedTransformers,
+  });
+  console.log(lines.map((line) => (matcher.hasMatch(JSON.parse(line)) ? '1' : '0')).join('\n'));
+}
+
 const [mode, message] = process.argv.slice(2);
-if (mode === 'first' && message !== undefined) {
+if (mode === 'classify') {
+  const input = require('fs').readFileSync(0, 'utf8');
+  classify(input.split('\n').filter((line) => line.length > 0));
+} else if (mode === 'first' && message !== undefined) {
   console.log(prepare()(message));
 } else if (mode === 'run') {
   const input = require('fs').readFileSync(0, 'utf8');
   run(input.split('\n').filter((line) => line.length > 0));
 } else {
-  console.error('usage: node compare.js run < messages | node compare.js first MESSAGE');
+  console.error('usage: node compare.js run < messages | first MESSAGE | classify < lines');
   process.exit(2);
 }

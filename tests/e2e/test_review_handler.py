@@ -91,5 +91,27 @@ class ReviewHandlerTest(unittest.TestCase):
             self.assertIsNone(function.proc.poll(), f"{name} exited")
 
 
+class BrokenPolicyTest(unittest.TestCase):
+    """A policy that cannot be loaded: the function still answers, and denies."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.emulator = enter_class_context(cls, Emulator())
+        cls.function = cls.emulator.start("review-handler", {"POLICY": "on_error = 'maybe'"})
+
+    def test_every_event_is_denied_with_a_reason_and_the_error_logged_once(self):
+        for payload in [json.dumps(json.loads(lines(EVENTS / "default.jsonl")[0])).encode(), b"[]", b"{}"]:
+            status, body = self.emulator.invoke("review-handler", payload)
+            self.assertEqual(status, 200, body)
+            answer = json.loads(body)
+            self.assertEqual(answer["ReviewResult"], "DENY")
+            self.assertIn("policy could not be loaded", answer["Attributes"]["Reason"])
+        records = [json.loads(line) for line in self.function.logs().splitlines() if line.strip()]
+        errors = [r for r in records if r["level"] == "ERROR"]
+        self.assertEqual(len(errors), 1, self.function.logs())
+        self.assertIn("on_error", errors[0]["fields"]["error"])
+        self.assertIsNone(self.function.proc.poll(), "the function keeps running")
+
+
 if __name__ == "__main__":
     unittest.main()

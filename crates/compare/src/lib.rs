@@ -99,6 +99,21 @@ impl Filter {
         }
     }
 
+    /// Whether the filter stops the message or changes it: for this engine, a deny or
+    /// a rewrite by the default policy; for rustrict, an inappropriate analysis
+    /// (`analyse`) or a changed text (`censor`).
+    pub fn blocks(self, text: &str) -> bool {
+        match self {
+            Filter::Moderation => {
+                let attributes = Attributes::new();
+                let verdict = Engine::embedded_default().review(&message(text, &attributes));
+                verdict.is_denied() || verdict.rewritten().is_some()
+            }
+            Filter::RustrictCensor => text.censor() != text,
+            Filter::RustrictAnalyse => Censor::from_str(text).analyze().is(Type::INAPPROPRIATE),
+        }
+    }
+
     /// The decision on one message, in words: what `compare first` prints.
     pub fn decide(self, text: &str) -> String {
         match self {

@@ -6,7 +6,9 @@
 //! - `compare run [ENGINE...]` times every message through each engine (or the named
 //!   ones) and prints one JSON line per engine;
 //! - `compare first ENGINE MESSAGE` builds one engine and prints its decision on one
-//!   message, for timing process start to first decision.
+//!   message, for timing process start to first decision;
+//! - `compare classify ENGINE...` reads one JSON string a line and prints, for each,
+//!   one `0` or `1` per engine (whether it blocks the message), for `make quality`.
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -44,9 +46,32 @@ fn main() -> ExitCode {
             };
             println!("{}", filter.decide(message));
         }
+        ["classify", ref names @ ..] => {
+            let mut chosen = Vec::new();
+            for name in names {
+                match FILTERS.iter().find(|f| f.name() == *name) {
+                    Some(f) => chosen.push(*f),
+                    None => {
+                        eprintln!("unknown engine {name:?}");
+                        return ExitCode::from(2);
+                    }
+                }
+            }
+            for line in std::io::stdin().lines().map_while(Result::ok) {
+                let Ok(text) = serde_json::from_str::<String>(&line) else {
+                    eprintln!("not a JSON string: {line}");
+                    return ExitCode::from(2);
+                };
+                let row: Vec<&str> = chosen
+                    .iter()
+                    .map(|f| if f.blocks(&text) { "1" } else { "0" })
+                    .collect();
+                println!("{}", row.join(" "));
+            }
+        }
         _ => {
             eprintln!(
-                "usage: compare messages | compare run [ENGINE...] | compare first ENGINE MESSAGE"
+                "usage: compare messages | compare run [ENGINE...] | compare first ENGINE MESSAGE | compare classify ENGINE..."
             );
             return ExitCode::from(2);
         }

@@ -31,8 +31,14 @@ fn rules(text: &str) -> Vec<String> {
 #[test]
 fn plain_profanity_is_masked_letter_for_letter() {
     assert_eq!(delivered("what the fuck"), "what the ****");
-    // Exactly the offending letters: the rest of the word stays.
-    assert_eq!(delivered("you motherfucker!"), "you mother****er!");
+    // Exactly the offending letters: a word form's ending stays.
+    assert_eq!(delivered("you motherfucker!"), "you **********er!");
+    assert_eq!(delivered("shit, you bitch"), "****, you *****");
+    assert_eq!(
+        delivered("what an asshole, a real bastard"),
+        "what an *******, a real *******"
+    );
+    assert_eq!(delivered("kiss my ass"), "**** ** ***");
 }
 
 #[test]
@@ -44,15 +50,17 @@ fn case_evasion() {
 fn leetspeak_evasion() {
     assert_eq!(delivered("fu(k you"), "**** you");
     assert_eq!(delivered("fvck you"), "**** you");
-    assert_eq!(delivered("f4ck"), "f4ck", "4 reads as a: not a known word");
-    assert_eq!(delivered("ph0ck"), "ph0ck", "unknown spellings stay");
-    assert_eq!(delivered("sh1tty c0ck"), "sh1tty ****");
+    assert_eq!(delivered("f4ck"), "****");
+    assert_eq!(delivered("f@ck"), "****", "@ reads as a, o or u");
+    assert_eq!(delivered("phuck"), "*****", "ph reads as f");
+    assert_eq!(delivered("sh1tty c0ck"), "****** ****");
     assert_eq!(delivered("$lut"), "****");
     assert_eq!(
         delivered("c|_|nt"),
-        "c|_|nt",
-        "multi-character glyphs are not decoded"
+        "****",
+        "a multi-character glyph is one letter"
     );
+    assert_eq!(delivered("\\/\\/anker"), "******");
     assert_eq!(delivered("cun7"), "****");
 }
 
@@ -65,6 +73,101 @@ fn separator_evasion() {
 }
 
 #[test]
+fn words_split_by_spaces_but_not_words_read_across() {
+    assert_eq!(delivered("fu ck off"), "** ** off");
+    assert_eq!(delivered("fuc k off"), "*** * off");
+    assert_eq!(delivered("f uck off"), "* *** off");
+    for text in [
+        "think of uck",
+        "the pen is blue",
+        "go ok then",
+        "an al dente dish",
+    ] {
+        assert_eq!(delivered(text), text);
+    }
+}
+
+#[test]
+fn word_forms_spellings_and_vowel_less_words() {
+    for text in [
+        "fuking",
+        "fukin",
+        "fuks",
+        "fcuk",
+        "fck",
+        "sht up",
+        "motherfukka",
+        "muthafukka",
+    ] {
+        assert_ne!(delivered(text), text, "{text:?}");
+    }
+}
+
+#[test]
+fn compounds_of_entries_but_not_of_ordinary_words() {
+    for text in [
+        "cocksucking",
+        "cockhead",
+        "pussylickers",
+        "cumdumpster",
+        "dickhead",
+    ] {
+        assert!(delivered(text).starts_with("*******"), "{text:?}");
+    }
+    for text in [
+        "cockpit",
+        "peacock",
+        "Hitchcock",
+        "cucumber",
+        "scrapping",
+        "rapping all night",
+    ] {
+        assert_eq!(delivered(text), text);
+    }
+}
+
+#[test]
+fn short_slur_forms_are_denied() {
+    for text in [
+        "nig", "nigs", "niga", "faget", "faggo", "tard", "retardo", "kkk", "n1g3r", "ph@ggots",
+    ] {
+        assert!(review(text).is_denied(), "{text:?}");
+    }
+    assert!(
+        !review("a bastard").is_denied(),
+        "profanity, not the slur inside it"
+    );
+}
+
+#[test]
+fn hyphenated_words_paths_and_card_pairs() {
+    assert_eq!(delivered("A-mong the crowd"), "A-mong the crowd");
+    assert_eq!(delivered("see /path/to/file.pl"), "see /path/to/file.pl");
+    assert_eq!(
+        delivered("4539 1488 0343 6467 4111 1111 1111 1111"),
+        "**** **** **** **** **** **** **** ****"
+    );
+}
+
+#[test]
+fn words_profane_in_one_language_pass_in_the_other() {
+    for text in [
+        "quiero un coche negro",
+        "café con leche",
+        "Cum ești?",
+        "bitte schön",
+        "ein dickes Buch",
+        "det er slutt nå",
+        "sluta nu",
+        "Czy ktoś gra na fagocie?",
+    ] {
+        assert_eq!(delivered(text), text);
+    }
+    assert!(review("eres un negro de mierda").is_denied());
+    assert_ne!(delivered("ty kurwa"), "ty kurwa");
+}
+
+#[test]
 fn repeated_letter_evasion() {
     assert_eq!(delivered("fuuuuuck"), "********");
     assert_eq!(delivered("cuuunt"), "******");
@@ -73,7 +176,7 @@ fn repeated_letter_evasion() {
 #[test]
 fn look_alike_evasion() {
     // Cyrillic, Greek, fullwidth, mathematical bold, mixed.
-    assert_eq!(delivered("ѕһіт, I'm a сunt"), "ѕһіт, I'm a ****");
+    assert_eq!(delivered("ѕһіт, I'm a сunt"), "****, I'm a ****");
     assert_eq!(delivered("ｆｕｃｋ"), "****");
     assert_eq!(delivered("𝐟𝐮𝐜𝐤 it"), "**** it");
     assert_eq!(delivered("fυck"), "****");
@@ -113,7 +216,15 @@ fn slurs_are_denied_with_the_rules_reason() {
 
 #[test]
 fn harassment_phrases_are_denied() {
-    for text in ["kys", "just kill yourself", "KILL  YOURSELF"] {
+    for text in [
+        "kys",
+        "k y s",
+        "just kill yourself",
+        "KILL  YOURSELF",
+        "kill urself",
+        "go die",
+        "neck yourself",
+    ] {
         assert!(review(text).is_denied(), "{text:?}");
     }
 }
@@ -141,6 +252,8 @@ fn clean_words_containing_bad_substrings_pass() {
         "Wankel engine; she looked swanky",
         "Arsenal fans",
         "I have homework",
+        "go diet and exercise",
+        "damn, crap, what the hell",
     ];
     for text in traps {
         let v = review(text);

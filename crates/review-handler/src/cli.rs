@@ -165,6 +165,7 @@ fn explain(outcome: &Outcome, event: &Value) -> Value {
                 "end": chars(m.span.end),
                 "text": &content[m.span.clone()],
                 "detail": m.detail,
+                "language": m.language,
             })
         })
         .collect();

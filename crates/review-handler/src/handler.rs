@@ -14,6 +14,10 @@ use crate::ivs::{
 /// The reason attribute IVS shows to the sender of a denied message.
 pub const REASON_ATTRIBUTE: &str = "Reason";
 
+/// The reason every message is denied with while the policy cannot be loaded.
+pub const UNAVAILABLE_REASON: &str =
+    "Chat moderation is unavailable: the room's policy could not be loaded.";
+
 /// A response with what the logs and `--explain` need to know about it.
 #[derive(Debug, Clone)]
 pub struct Outcome {
@@ -53,6 +57,20 @@ pub fn review_raw(engine: &Engine, raw: &str) -> Outcome {
 /// the local `check` command that is not UTF-8).
 pub fn unreadable(engine: &Engine, error: Malformed) -> Outcome {
     failure(engine, &Value::Null, error, Instant::now())
+}
+
+/// The answer to any event while the configured policy cannot be loaded: a DENY with
+/// `UNAVAILABLE_REASON`, so that nothing reaches the room unmoderated (a function that
+/// failed to start would leave every message to the room's fallback, ALLOW by default).
+pub fn unavailable(raw: &str) -> ReviewResponse {
+    let event: Value = serde_json::from_str(raw).unwrap_or(Value::Null);
+    let (content, mut attributes) = salvage(&event);
+    attributes.insert(REASON_ATTRIBUTE.to_owned(), UNAVAILABLE_REASON.to_owned());
+    ReviewResponse {
+        review_result: ReviewResult::Deny,
+        content,
+        attributes,
+    }
 }
 
 /// Reviews an event already parsed as JSON.
@@ -100,14 +118,19 @@ fn review_request(engine: &Engine, request: &ReviewRequest, started: Instant) ->
     }
 }
 
-/// The policy's failure verdict, echoing whatever content and attributes are usable.
-fn failure(engine: &Engine, event: &Value, error: Malformed, started: Instant) -> Outcome {
+/// Whatever content (cut to IVS's limit) and attributes of a bad event are usable.
+fn salvage(event: &Value) -> (String, Attributes) {
     let content = event
         .get("Content")
         .and_then(Value::as_str)
         .map(|c| truncate(c).to_owned())
         .unwrap_or_default();
-    let mut attributes: Attributes = salvage_attributes(event.get("Attributes"));
+    (content, salvage_attributes(event.get("Attributes")))
+}
+
+/// The policy's failure verdict, echoing whatever content and attributes are usable.
+fn failure(engine: &Engine, event: &Value, error: Malformed, started: Instant) -> Outcome {
+    let (content, mut attributes) = salvage(event);
     let review_result = match engine.on_error() {
         OnError::Allow => ReviewResult::Allow,
         OnError::Deny => {
@@ -256,6 +279,23 @@ mod tests {
         let out = review_value(&Engine::compile(&policy).unwrap(), &event(&"a".repeat(100)));
         assert_eq!(out.response.review_result, ReviewResult::Allow);
         assert_eq!(out.response.content, "é".repeat(500));
+    }
+
+    #[test]
+    fn without_a_policy_every_event_is_denied_with_the_reason() {
+        for raw in [
+            r#"{"Content": "hello", "Attributes": {"a": "b"}}"#,
+            "not json",
+            "[]",
+        ] {
+            let r = unavailable(raw);
+            assert_eq!(r.review_result, ReviewResult::Deny, "{raw}");
+            assert_eq!(r.attributes[REASON_ATTRIBUTE], UNAVAILABLE_REASON);
+        }
+        assert_eq!(
+            unavailable(r#"{"Content": "hello", "Attributes": {"a": "b"}}"#).attributes["a"],
+            "b"
+        );
     }
 
     #[test]

@@ -113,7 +113,7 @@ fn lines_that_are_not_objects_are_message_text() {
     assert_eq!(
         contents,
         [
-            "plain text, no ****ing JSON",
+            "plain text, no ******* JSON",
             "zero\u{200b}width *\u{200b}***"
         ]
     );

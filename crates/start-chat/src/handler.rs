@@ -18,6 +18,8 @@ use crate::resume::TicketError;
 pub const ALLOW_HEADERS: &str =
     "Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token,Idempotency-Key";
 pub const ALLOW_METHODS: &str = "POST,OPTIONS";
+/// Response headers scripts may read cross-origin: when to retry after a 429 or 503.
+pub const EXPOSE_HEADERS: &str = "Retry-After";
 /// Seconds a client should wait after a 429 or 503.
 const RETRY_AFTER_SECONDS: &str = "2";
 
@@ -266,6 +268,10 @@ fn respond(cors: Option<&str>, status: StatusCode, body: &Value) -> Response<Bod
     headers.insert(
         "access-control-allow-methods",
         HeaderValue::from_static(ALLOW_METHODS),
+    );
+    headers.insert(
+        "access-control-expose-headers",
+        HeaderValue::from_static(EXPOSE_HEADERS),
     );
     headers.insert(header::VARY, HeaderValue::from_static("Origin"));
     if let Some(value) = cors.and_then(|o| HeaderValue::from_str(o).ok()) {

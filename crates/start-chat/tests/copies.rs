@@ -1,7 +1,7 @@
 //! The CORS header lists exist in three places that cannot share one definition: the
 //! code, the template's API Gateway error responses, and the README. They must agree.
 
-use start_chat::handler::{ALLOW_HEADERS, ALLOW_METHODS};
+use start_chat::handler::{ALLOW_HEADERS, ALLOW_METHODS, EXPOSE_HEADERS};
 
 fn repo_file(name: &str) -> String {
     std::fs::read_to_string(
@@ -33,6 +33,11 @@ fn the_template_sends_the_headers_the_code_sends() {
     assert!(headers.iter().all(|h| h == ALLOW_HEADERS), "{headers:?}");
     assert_eq!(methods.len(), headers.len());
     assert!(methods.iter().all(|m| m == ALLOW_METHODS), "{methods:?}");
+    let exposed = template_values(&template, "Access-Control-Expose-Headers");
+    assert!(
+        !exposed.is_empty() && exposed.iter().all(|e| e == EXPOSE_HEADERS),
+        "{exposed:?}"
+    );
 }
 
 #[test]
@@ -40,4 +45,7 @@ fn the_readme_documents_the_headers_the_code_sends() {
     let readme = repo_file("README.md");
     assert!(readme.contains(&format!("`Access-Control-Allow-Headers: {ALLOW_HEADERS}`")));
     assert!(readme.contains(&format!("`Access-Control-Allow-Methods: {ALLOW_METHODS}`")));
+    assert!(readme.contains(&format!(
+        "`Access-Control-Expose-Headers: {EXPOSE_HEADERS}`"
+    )));
 }

@@ -1,8 +1,448 @@
 //! Splitting normalised characters into tokens (runs of characters between white
-//! space) and tokens into skeleton runs.
+//! space), deciding how each token reads, and writing its readings into the skeleton.
+//!
+//! A token's reading depends on the whole token: whether its digits and symbols are
+//! leetspeak (only among Latin letters: `455` stays a number), which script a word
+//! mixing Latin and Cyrillic look-alikes is in, and which letter an ambiguous glyph
+//! stands for (`@` for a, o or u). The usual reading goes into the skeleton in place;
+//! the others are appended after the text, each apart from everything else, so that a
+//! match in them still maps back to the same characters.
 
-use super::classify::{ascii_class, resolve_leet, Class, Piece};
+use super::classify::{ascii_class, flags, leet_letters, Class, Letter, Piece};
+use super::script::{cyrillic_look_alike, Script};
 use super::{Gap, Run, Skeleton};
+
+/// Most other readings kept for one token.
+const MAX_ALTERNATES: usize = 8;
+
+/// Multi-character glyphs and the letter each draws, longest first.
+const GLYPHS: &[(&[u8], u8)] = &[
+    (b"|\\/|", b'm'),
+    (b"/\\/\\", b'm'),
+    (b"\\/\\/", b'w'),
+    (b"|\\|", b'n'),
+    (b"|_|", b'u'),
+    (b"(_)", b'u'),
+    (b"|-|", b'h'),
+    (b"/\\", b'a'),
+    (b"\\/", b'v'),
+    (b"|<", b'k'),
+    (b"|)", b'd'),
+    (b"()", b'o'),
+    (b"[]", b'o'),
+];
+
+/// One letter of a token's reading.
+#[derive(Clone, Copy, Debug)]
+struct Out {
+    ch: char,
+    script: Script,
+    flags: u8,
+    /// The ASCII digit or symbol it was written as, or 0.
+    origin: u8,
+    start: u32,
+    len: u8,
+    /// Punctuation stood between this letter and the previous one.
+    soft_before: bool,
+}
+
+/// A letter of the token before its reading is chosen: every letter it may stand for,
+/// the usual one first.
+#[derive(Clone, Debug)]
+struct Candidate {
+    choices: Vec<char>,
+    script: Script,
+    flags: u8,
+    origin: u8,
+    /// For Cyrillic letters, the Latin look-alike (0 when none).
+    latin: u8,
+    start: u32,
+    len: u8,
+    soft_before: bool,
+}
+
+/// Builds the skeleton one token at a time.
+pub(super) struct Tokenizer<'t> {
+    text: &'t [u8],
+    skeleton: Skeleton,
+    token: Vec<Piece>,
+    has_latin: bool,
+    has_cyrillic: bool,
+    has_symbol: bool,
+    /// Whether the previous token with word characters had exactly one.
+    previous_single: Option<bool>,
+    alternates: Vec<Vec<Out>>,
+}
+
+impl<'t> Tokenizer<'t> {
+    /// A tokenizer for `text` that writes into `skeleton`'s buffers, cleared.
+    pub(super) fn new(mut skeleton: Skeleton, text: &'t str) -> Self {
+        skeleton.clear(text.len());
+        Tokenizer {
+            text: text.as_bytes(),
+            skeleton,
+            token: Vec::with_capacity(32),
+            has_latin: false,
+            has_cyrillic: false,
+            has_symbol: false,
+            previous_single: None,
+            alternates: Vec::new(),
+        }
+    }
+
+    pub(super) fn push(&mut self, class: Class, start: u32, len: u8) {
+        match class {
+            Class::Break => return self.finish_token(),
+            Class::Letter(l) => match l.script {
+                Script::Latin => self.has_latin = true,
+                Script::Cyrillic => self.has_cyrillic = true,
+                _ => {}
+            },
+            Class::Leet { .. } | Class::Punct => self.has_symbol = true,
+            Class::Digit(_) => {}
+        }
+        self.token.push(Piece { class, start, len });
+    }
+
+    /// Whether no token is open: the next character starts one.
+    pub(super) fn is_between_tokens(&self) -> bool {
+        self.token.is_empty()
+    }
+
+    /// What pushing each letter of a plain word (ASCII letters, then perhaps
+    /// punctuation that stands for nothing there, see `plain_word`) and then closing
+    /// the token would do, without the token buffer.
+    pub(super) fn push_plain_word(&mut self, word: &[u8], start: u32) {
+        let mut gap = self.token_gap(word.len() == 1);
+        for (offset, b) in (start..).zip(word) {
+            let out = Out {
+                ch: char::from(b.to_ascii_lowercase()),
+                script: Script::Latin,
+                flags: 0,
+                origin: 0,
+                start: offset,
+                len: 1,
+                soft_before: false,
+            };
+            self.emit(&out, gap);
+            gap = Gap::Joined;
+        }
+    }
+
+    /// Closes the last token, appends the other readings, and hands over the skeleton.
+    pub(super) fn finish(mut self) -> Skeleton {
+        self.finish_token();
+        for reading in std::mem::take(&mut self.alternates) {
+            let mut gap = Gap::Apart;
+            for out in &reading {
+                self.emit(
+                    out,
+                    if out.soft_before {
+                        gap.max(Gap::Soft)
+                    } else {
+                        gap
+                    },
+                );
+                gap = Gap::Joined;
+            }
+        }
+        self.skeleton
+    }
+
+    /// Resolves the current token and appends its usual reading.
+    fn finish_token(&mut self) {
+        if self.token.is_empty() {
+            return;
+        }
+        if self.has_symbol && self.has_latin {
+            merge_glyphs(&mut self.token, self.text);
+        }
+        let candidates = self.candidates();
+        let (primary, others) = readings(&candidates);
+        if !primary.is_empty() {
+            let mut gap = self.token_gap(primary.len() == 1);
+            let mut previous: Option<Script> = None;
+            for out in &primary {
+                let mut g = if out.soft_before {
+                    gap.max(Gap::Soft)
+                } else {
+                    gap
+                };
+                // A change of writing system inside a token is a word boundary.
+                if previous.is_some_and(|p| !p.mixes_with(out.script)) {
+                    g = Gap::Hard;
+                }
+                self.emit(out, g);
+                gap = Gap::Joined;
+                previous = Some(out.script);
+            }
+        }
+        let room = (MAX_ALTERNATES * 4).saturating_sub(self.alternates.len());
+        self.alternates.extend(others.into_iter().take(room));
+        self.token.clear();
+        self.has_latin = false;
+        self.has_cyrillic = false;
+        self.has_symbol = false;
+    }
+
+    /// The token's letters with what each may stand for. Digits and symbols read as
+    /// leetspeak only in a token with Latin letters (or, for digits, Cyrillic ones);
+    /// symbols that also end sentences (`!`, `+`, `(`) only between two word characters.
+    fn candidates(&self) -> Vec<Candidate> {
+        let token = &self.token;
+        let word = |p: Option<&Piece>| {
+            p.is_some_and(|p| {
+                matches!(
+                    p.class,
+                    Class::Letter(_)
+                        | Class::Digit(_)
+                        | Class::Leet {
+                            interior_only: false,
+                            ..
+                        }
+                )
+            })
+        };
+        let mut out = Vec::with_capacity(token.len());
+        let mut soft = false;
+        for (i, p) in token.iter().enumerate() {
+            let latin = |choices: &[u8], origin: u8| Candidate {
+                choices: choices.iter().map(|&b| char::from(b)).collect(),
+                script: Script::Latin,
+                flags: flags::SUBSTITUTED,
+                origin,
+                latin: 0,
+                start: p.start,
+                len: p.len,
+                soft_before: false,
+            };
+            let candidate = match p.class {
+                Class::Letter(l) => Some(Candidate {
+                    choices: vec![l.ch],
+                    script: l.script,
+                    flags: l.flags,
+                    origin: 0,
+                    latin: l.latin,
+                    start: p.start,
+                    len: p.len,
+                    soft_before: false,
+                }),
+                Class::Digit(d) if self.has_latin && !leet_letters(d).is_empty() => {
+                    Some(latin(leet_letters(d), d))
+                }
+                Class::Digit(d) => match cyrillic_look_alike(d).filter(|_| self.has_cyrillic) {
+                    Some(c) => Some(Candidate {
+                        choices: vec![c],
+                        script: Script::Cyrillic,
+                        ..latin(b"", d)
+                    }),
+                    None => Some(Candidate {
+                        flags: 0,
+                        ..latin(&[d], 0)
+                    }),
+                },
+                Class::Leet {
+                    symbol,
+                    interior_only,
+                } if self.has_latin || self.has_cyrillic => {
+                    let prev = word(i.checked_sub(1).and_then(|j| token.get(j)));
+                    let next = word(token.get(i + 1));
+                    let leet = if interior_only {
+                        prev && next
+                    } else {
+                        prev || next
+                    };
+                    leet.then(|| latin(leet_letters(symbol), symbol))
+                }
+                Class::Leet { .. } | Class::Punct | Class::Break => None,
+            };
+            match candidate {
+                Some(mut c) => {
+                    c.soft_before = soft && !out.is_empty();
+                    soft = false;
+                    out.push(c);
+                }
+                None => soft = true,
+            }
+        }
+        out
+    }
+
+    /// The boundary before a token with word characters: white space between tokens
+    /// is soft only between spaced-out single letters.
+    fn token_gap(&mut self, single: bool) -> Gap {
+        let gap = match self.previous_single {
+            Some(true) if single => Gap::Soft,
+            _ => Gap::Hard,
+        };
+        self.previous_single = Some(single);
+        gap
+    }
+
+    /// Appends one letter, extending the last run when it repeats.
+    #[inline]
+    fn emit(&mut self, out: &Out, gap: Gap) {
+        let sk = &mut self.skeleton;
+        // One unit per original character, even when it expands to two letters (`ﬀ`).
+        if sk.units.last().is_none_or(|u| u.start != out.start) {
+            sk.units.push(out.start..out.start + u32::from(out.len));
+        }
+        let unit = sk.units.len() as u32 - 1;
+        match sk.runs.last_mut() {
+            Some(run) if run.ch == out.ch && gap <= Gap::Soft => {
+                run.count = run.count.saturating_add(1);
+                run.units.end = unit + 1;
+                run.flags |= out.flags;
+                if run.origin == 0 {
+                    run.origin = out.origin;
+                }
+            }
+            _ => {
+                let index = sk.runs.len() as u32;
+                sk.runs.push(Run {
+                    ch: out.ch,
+                    count: 1,
+                    gap: if sk.runs.is_empty() { Gap::Hard } else { gap },
+                    flags: out.flags,
+                    origin: out.origin,
+                    units: unit..unit + 1,
+                });
+                sk.text.push(out.ch);
+                sk.run_at
+                    .extend(std::iter::repeat_n(index, out.ch.len_utf8()));
+            }
+        }
+    }
+}
+
+/// The usual reading of a token, and its others: the other script's reading of a word
+/// that mixes Latin and Cyrillic (or is all look-alikes), and the other letters of
+/// ambiguous glyphs.
+fn readings(candidates: &[Candidate]) -> (Vec<Out>, Vec<Vec<Out>>) {
+    let out = |c: &Candidate, ch: char, script: Script, extra: u8| Out {
+        ch,
+        script,
+        flags: c.flags | extra,
+        origin: c.origin,
+        start: c.start,
+        len: c.len,
+        soft_before: c.soft_before,
+    };
+    let cyrillic = candidates
+        .iter()
+        .filter(|c| c.script == Script::Cyrillic)
+        .count();
+    if cyrillic > 0 {
+        // Read as Cyrillic: Latin look-alikes and digits become Cyrillic letters.
+        let native: Vec<Out> = candidates
+            .iter()
+            .map(|c| match c.script {
+                Script::Latin => {
+                    let source = if c.origin.is_ascii_digit() {
+                        c.origin
+                    } else {
+                        c.choices[0] as u8
+                    };
+                    match cyrillic_look_alike(source) {
+                        Some(cy) => out(c, cy, Script::Cyrillic, flags::SUBSTITUTED),
+                        None => out(c, c.choices[0], c.script, 0),
+                    }
+                }
+                _ => out(c, c.choices[0], c.script, 0),
+            })
+            .collect();
+        let all_look_alike = candidates
+            .iter()
+            .all(|c| c.script != Script::Cyrillic || c.latin != 0);
+        let mut others = Vec::new();
+        if all_look_alike {
+            others.push(
+                candidates
+                    .iter()
+                    .map(|c| match (c.script, c.latin) {
+                        (Script::Cyrillic, l) if l != 0 => {
+                            out(c, char::from(l), Script::Latin, flags::SUBSTITUTED)
+                        }
+                        _ => out(c, c.choices[0], c.script, 0),
+                    })
+                    .collect(),
+            );
+        }
+        return (native, others);
+    }
+    let primary: Vec<Out> = candidates
+        .iter()
+        .map(|c| out(c, c.choices[0], c.script, 0))
+        .collect();
+    let ambiguous: Vec<usize> = (0..candidates.len())
+        .filter(|&i| candidates[i].choices.len() > 1)
+        .collect();
+    let mut others = Vec::new();
+    if !ambiguous.is_empty() {
+        // Every combination of choices but the usual one, in order, up to the limit.
+        let mut choice = vec![0usize; ambiguous.len()];
+        'combinations: loop {
+            let mut k = 0;
+            loop {
+                let n = candidates[ambiguous[k]].choices.len();
+                choice[k] += 1;
+                if choice[k] < n {
+                    break;
+                }
+                choice[k] = 0;
+                k += 1;
+                if k == ambiguous.len() {
+                    break 'combinations;
+                }
+            }
+            let mut reading = primary.clone();
+            for (&i, &c) in ambiguous.iter().zip(&choice) {
+                reading[i].ch = candidates[i].choices[c];
+            }
+            others.push(reading);
+            if others.len() == MAX_ALTERNATES {
+                break;
+            }
+        }
+    }
+    (primary, others)
+}
+
+/// Replaces the pieces of multi-character glyphs (`|_|`, `/\`) by the letter each draws,
+/// where a letter stands beside the glyph (`()` and `[]`: on both sides).
+fn merge_glyphs(token: &mut Vec<Piece>, text: &[u8]) {
+    let is_letter = |p: Option<&Piece>| p.is_some_and(|p| matches!(p.class, Class::Letter(_)));
+    let mut i = 0;
+    while i < token.len() {
+        let found = GLYPHS.iter().find(|(glyph, _)| {
+            let pieces = token.get(i..i + glyph.len());
+            pieces.is_some_and(|pieces| {
+                pieces
+                    .iter()
+                    .zip(glyph.iter())
+                    .all(|(p, &g)| p.len == 1 && text.get(p.start as usize) == Some(&g))
+                    && pieces.windows(2).all(|w| w[1].start == w[0].start + 1)
+            })
+        });
+        if let Some(&(glyph, letter)) = found {
+            let before = is_letter(i.checked_sub(1).and_then(|j| token.get(j)));
+            let after = is_letter(token.get(i + glyph.len()));
+            let bracket = glyph[0] == b'(' && glyph.len() == 2 || glyph[0] == b'[';
+            if (bracket && before && after) || (!bracket && (before || after)) {
+                let start = token[i].start;
+                token.splice(
+                    i..i + glyph.len(),
+                    [Piece {
+                        class: Class::Letter(Letter::latin(letter, flags::SUBSTITUTED)),
+                        start,
+                        len: glyph.len() as u8,
+                    }],
+                );
+            }
+        }
+        i += 1;
+    }
+}
 
 /// The whole token at the start of `bytes` when it is a plain word: ASCII letters,
 /// then perhaps punctuation that cannot stand for a letter there (`chat,` `wow!!`),
@@ -20,7 +460,7 @@ pub(super) fn plain_word(bytes: &[u8]) -> Option<(usize, usize)> {
         match ascii_class(b) {
             _ if !b.is_ascii() => return None,
             Class::Break => return Some((letters, len)),
-            // What `resolve_leet` makes of symbols with no word character after them.
+            // What `candidates` makes of symbols with no word character after them.
             Class::Punct
             | Class::Leet {
                 interior_only: true,
@@ -32,140 +472,9 @@ pub(super) fn plain_word(bytes: &[u8]) -> Option<(usize, usize)> {
     Some((letters, bytes.len()))
 }
 
-/// Builds the skeleton one token (a run of characters between white space) at a
-/// time: a token's leetspeak and its boundary with the previous token depend on the
-/// whole token, so its characters wait in `token` until white space closes it.
-pub(super) struct Tokenizer {
-    skeleton: Skeleton,
-    token: Vec<Piece>,
-    has_letter: bool,
-    has_leet: bool,
-    /// Whether the previous token with word characters had exactly one.
-    previous_single: Option<bool>,
-}
-
-impl Tokenizer {
-    /// A tokenizer that writes into `skeleton`'s buffers, cleared, with room for `n`
-    /// runs and units.
-    pub(super) fn new(mut skeleton: Skeleton, n: usize) -> Self {
-        skeleton.bytes.clear();
-        skeleton.runs.clear();
-        skeleton.units.clear();
-        skeleton.bytes.reserve(n);
-        skeleton.runs.reserve(n);
-        skeleton.units.reserve(n);
-        Tokenizer {
-            skeleton,
-            token: Vec::with_capacity(32),
-            has_letter: false,
-            has_leet: false,
-            previous_single: None,
-        }
-    }
-
-    pub(super) fn push(&mut self, class: Class, start: u32, len: u8) {
-        match class {
-            Class::Break => return self.finish_token(),
-            Class::Letter(_) => self.has_letter = true,
-            Class::Digit(_) | Class::Leet { .. } => self.has_leet = true,
-            Class::Punct => {}
-        }
-        self.token.push(Piece { class, start, len });
-    }
-
-    /// Whether no token is open: the next character starts one.
-    pub(super) fn is_between_tokens(&self) -> bool {
-        self.token.is_empty()
-    }
-
-    /// Closes the last token and hands over the skeleton.
-    pub(super) fn finish(mut self) -> Skeleton {
-        self.finish_token();
-        self.skeleton
-    }
-
-    /// Resolves the current token and appends its runs.
-    fn finish_token(&mut self) {
-        if self.token.is_empty() {
-            return;
-        }
-        if self.has_leet {
-            resolve_leet(&mut self.token, self.has_letter);
-        }
-        let words = self
-            .token
-            .iter()
-            .filter(|p| matches!(p.class, Class::Letter(_) | Class::Digit(_)))
-            .count();
-        if words > 0 {
-            let mut gap = self.token_gap(words == 1);
-            for i in 0..self.token.len() {
-                let p = self.token[i];
-                match p.class {
-                    Class::Letter(b) | Class::Digit(b) => {
-                        self.emit(b, gap, p.start, p.len);
-                        gap = Gap::Joined;
-                    }
-                    _ => gap = gap.max(Gap::Soft),
-                }
-            }
-        }
-        self.token.clear();
-        self.has_letter = false;
-        self.has_leet = false;
-    }
-
-    /// What pushing each character of a plain word (see `plain_word`) and then
-    /// `finish_token` would do, without the token buffer: its punctuation stands last,
-    /// where it changes nothing.
-    pub(super) fn push_plain_word(&mut self, word: &[u8], start: u32) {
-        let mut gap = self.token_gap(word.len() == 1);
-        for (offset, b) in (start..).zip(word) {
-            self.emit(b.to_ascii_lowercase(), gap, offset, 1);
-            gap = Gap::Joined;
-        }
-    }
-
-    /// The boundary before a token with word characters: white space between tokens
-    /// is soft only between spaced-out single letters.
-    fn token_gap(&mut self, single: bool) -> Gap {
-        let gap = match self.previous_single {
-            Some(true) if single => Gap::Soft,
-            _ => Gap::Hard,
-        };
-        self.previous_single = Some(single);
-        gap
-    }
-
-    /// Appends one word character, extending the last run when it repeats.
-    #[inline]
-    fn emit(&mut self, byte: u8, gap: Gap, start: u32, len: u8) {
-        let sk = &mut self.skeleton;
-        // One unit per original character, even when it expands to two letters (`ﬀ`).
-        if sk.units.last().is_none_or(|u| u.start != start) {
-            sk.units.push(start..start + u32::from(len));
-        }
-        let unit = sk.units.len() as u32 - 1;
-        match sk.runs.last_mut() {
-            Some(run) if run.byte == byte && gap != Gap::Hard => {
-                run.count = run.count.saturating_add(1);
-                run.units.end = unit + 1;
-            }
-            _ => {
-                sk.bytes.push(byte);
-                sk.runs.push(Run {
-                    byte,
-                    count: 1,
-                    gap: if sk.runs.is_empty() { Gap::Hard } else { gap },
-                    units: unit..unit + 1,
-                });
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::Normalizer;
     use super::*;
     use itertools::Itertools;
 
@@ -176,16 +485,16 @@ mod tests {
         let alphabet = [b'a', b'B', b'1', b' ', b'!', b',', b'$', b'+', b'.'];
         for len in 1..=5 {
             for text in std::iter::repeat_n(alphabet, len).multi_cartesian_product() {
-                let fast = super::super::Normalizer.skeleton(std::str::from_utf8(&text).unwrap());
-                let mut tokens = Tokenizer::new(Skeleton::default(), text.len());
-                for (at, &b) in (0..).zip(&text) {
+                let text = std::str::from_utf8(&text).unwrap();
+                let fast = Normalizer.skeleton(text);
+                let mut tokens = Tokenizer::new(Skeleton::default(), text);
+                for (at, &b) in (0..).zip(text.as_bytes()) {
                     tokens.push(ascii_class(b), at, 1);
                 }
                 let slow = tokens.finish();
-                let shown = String::from_utf8_lossy(&text);
-                assert_eq!(fast.bytes, slow.bytes, "{shown:?}");
-                assert_eq!(fast.runs, slow.runs, "{shown:?}");
-                assert_eq!(fast.units, slow.units, "{shown:?}");
+                assert_eq!(fast.text, slow.text, "{text:?}");
+                assert_eq!(fast.runs, slow.runs, "{text:?}");
+                assert_eq!(fast.units, slow.units, "{text:?}");
             }
         }
     }

@@ -1,9 +1,12 @@
-//! The built-in dictionary: `data/profanity.txt`, each entry with a severity and a
-//! category, and the clean words of `data/allowlist.txt` that hide entries inside them.
+//! The built-in lexicon: every language's entries (`data/lexicon/`), each with a
+//! severity, a category and a language, compiled into the binary by `build.rs` and
+//! loaded once per process; and the vocabulary of ordinary words that keeps matches
+//! out of clean words.
 
 use std::ops::Range;
+use std::sync::OnceLock;
 
-use lexicon::{Lexicon, LexiconBuilder, Skeleton};
+use lexicon::{Lexicon, Skeleton, Vocabulary};
 use serde::Deserialize;
 
 /// How strong an entry is; a rule's `severity` is the least it matches.
@@ -27,62 +30,70 @@ pub enum Category {
     Harassment,
 }
 
-/// One entry of the built-in dictionary.
+/// One entry of the built-in lexicon.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Entry {
     pub severity: Severity,
     pub category: Category,
-    pub term: &'static str,
+    language: u8,
+    /// Start and length in `TERMS`.
+    term: (u32, u16),
 }
 
-/// The compiled dictionary.
+impl Entry {
+    /// ISO 639-1 code of the entry's language.
+    pub fn language(&self) -> &'static str {
+        LANGUAGES[usize::from(self.language)]
+    }
+
+    /// The term as its data file writes it.
+    pub fn term(&self) -> &'static str {
+        let start = self.term.0 as usize;
+        &TERMS[start..start + usize::from(self.term.1)]
+    }
+}
+
+include!(concat!(env!("OUT_DIR"), "/entries.rs"));
+
+static LEXICON: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/lexicon.bin"));
+static VOCABULARY: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/vocabulary.fst"));
+
+/// The compiled lexicon and its vocabulary.
 #[derive(Debug)]
 pub struct Dictionary {
-    lexicon: Lexicon<Entry>,
+    lexicon: Lexicon,
+    vocabulary: Vocabulary,
 }
 
-const DICTIONARY: &str = include_str!("../../data/profanity.txt");
-const ALLOWLIST: &str = include_str!("../../data/allowlist.txt");
-
 impl Dictionary {
-    /// Compiles the dictionary and its allowlist, both embedded in the binary.
-    pub fn built_in() -> Self {
-        let mut builder = LexiconBuilder::new();
-        for (line_no, line) in lexicon::term::lines(DICTIONARY) {
-            let mut parts = line.splitn(3, ' ');
-            let (Some(severity), Some(category), Some(term)) =
-                (parts.next(), parts.next(), parts.next())
-            else {
-                panic!("profanity.txt line {line_no}: expected SEVERITY CATEGORY TERM");
-            };
-            let entry = Entry {
-                severity: word(severity, line_no),
-                category: word(category, line_no),
-                term,
-            };
-            builder
-                .term(term, entry)
-                .expect("dictionary terms have letters");
-        }
-        for (_, line) in lexicon::term::lines(ALLOWLIST) {
-            builder.allow(line).expect("allowlist terms have letters");
-        }
-        Dictionary {
-            lexicon: builder.build(),
-        }
+    /// The built-in lexicon, loaded on first use.
+    pub fn built_in() -> &'static Dictionary {
+        static DICTIONARY: OnceLock<Dictionary> = OnceLock::new();
+        DICTIONARY.get_or_init(|| Dictionary {
+            // SAFETY: `LEXICON` is what `Lexicon::to_bytes` returned in build.rs.
+            lexicon: unsafe { Lexicon::from_trusted_bytes(LEXICON) }
+                .expect("build.rs stores a valid lexicon"),
+            vocabulary: Vocabulary::from_bytes(VOCABULARY)
+                .expect("build.rs stores a valid vocabulary"),
+        })
+    }
+
+    /// The ordinary words of every language.
+    pub fn vocabulary(&self) -> &Vocabulary {
+        &self.vocabulary
+    }
+
+    /// Whether the lexicon has entries in this language.
+    pub fn has_language(code: &str) -> bool {
+        ENTRIES.iter().any(|e| e.language() == code)
     }
 
     /// The entries in `skeleton`, with the runs each covers.
-    pub fn find(&self, skeleton: &Skeleton) -> Vec<(Entry, Range<usize>)> {
+    pub fn find(&self, skeleton: &Skeleton) -> Vec<(&'static Entry, Range<usize>)> {
         self.lexicon
-            .find(skeleton)
+            .find(skeleton, Some(&self.vocabulary))
             .into_iter()
-            .map(|h| (*h.payload, h.runs))
+            .map(|h| (&ENTRIES[h.entry as usize], h.runs))
             .collect()
     }
-}
-
-fn word<T: serde::de::DeserializeOwned>(word: &str, line_no: usize) -> T {
-    serde_json::from_value(serde_json::Value::String(word.to_owned()))
-        .unwrap_or_else(|_| panic!("profanity.txt line {line_no}: unknown word {word:?}"))
 }

@@ -140,7 +140,9 @@ fn may_hold_link(text: &[u8]) -> bool {
 /// A dotted name whose last label, or an earlier one, is a known top-level domain
 /// (`spam.com.evil` is `spam.com`); e-mail domains are personal data, not links.
 fn bare_domain(text: &str, candidate: Range<usize>) -> Option<Link> {
-    if text[..candidate.start].ends_with('@') {
+    // An e-mail's domain is personal data; a name after a slash is a file in a path
+    // (`/path/to/file.pl`), not a host.
+    if text[..candidate.start].ends_with(['@', '/', '\\']) {
         return None;
     }
     let name = &text[candidate.clone()];
@@ -233,6 +235,12 @@ mod tests {
         assert_eq!(hosts("a.notatld then foo.bar dot com"), ["bar.com"]);
         assert_eq!(hosts("x dot yz, x (dot) com"), ["x.com"]);
         assert!(hosts("see www. or https:// alone").is_empty());
+    }
+
+    #[test]
+    fn files_in_paths_are_not_domains() {
+        assert!(hosts("edit /path/to/file.pl and C:\\tools\\run.sh").is_empty());
+        assert_eq!(hosts("see perl.org/path/x.pl"), ["perl.org"]);
     }
 
     #[test]

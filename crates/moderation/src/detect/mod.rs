@@ -19,18 +19,23 @@ pub use pii::PiiType;
 pub(crate) use scan::MessageScan;
 pub(crate) use spam::SpamLimits;
 
-/// The operator's own word list; each term is its own payload.
-pub(crate) type TermList = lexicon::Lexicon<String>;
+/// The operator's own word list, and each entry's term as written.
+#[derive(Debug)]
+pub(crate) struct TermList {
+    pub lexicon: lexicon::Lexicon,
+    pub terms: Vec<String>,
+}
 
 /// A rule's detector, with its parameters.
 #[derive(Debug)]
 pub(crate) enum Detector {
     Dictionary {
-        dictionary: Arc<Dictionary>,
         min: Severity,
         categories: Vec<Category>,
+        /// Language codes; empty for all.
+        languages: Vec<String>,
     },
-    Terms(TermList),
+    Terms(Box<TermList>),
     Regex(Regex),
     Links {
         finder: Arc<LinkFinder>,
@@ -49,6 +54,8 @@ pub(crate) struct Finding {
     pub runs: Option<Range<usize>>,
     /// What matched: the dictionary entry, the term, the host, the PII type, the limit.
     pub detail: String,
+    /// The language of a dictionary entry.
+    pub language: Option<&'static str>,
 }
 
 impl Finding {
@@ -58,6 +65,7 @@ impl Finding {
             span,
             runs: None,
             detail,
+            language: None,
         }
     }
 }
@@ -68,22 +76,28 @@ impl Detector {
         let text = scan.text;
         match self {
             Detector::Dictionary {
-                dictionary,
                 min,
                 categories,
+                languages,
             } => scan
-                .dictionary_hits(dictionary)
+                .dictionary_hits()
                 .iter()
                 .filter(|(e, _)| {
                     e.severity >= *min
                         && (categories.is_empty() || categories.contains(&e.category))
+                        && (languages.is_empty() || languages.iter().any(|l| l == e.language()))
                 })
-                .map(|(e, runs)| scan.lexical(runs, e.term.to_owned()))
+                .map(|(e, runs)| {
+                    let mut finding = scan.lexical(runs, e.term().to_owned());
+                    finding.language = Some(e.language());
+                    finding
+                })
                 .collect(),
             Detector::Terms(list) => list
-                .find(scan.skeleton())
+                .lexicon
+                .find(scan.skeleton(), Some(Dictionary::built_in().vocabulary()))
                 .iter()
-                .map(|h| scan.lexical(&h.runs, h.payload.clone()))
+                .map(|h| scan.lexical(&h.runs, list.terms[h.entry as usize].clone()))
                 .collect(),
             Detector::Regex(regex) => regex
                 .find_iter(text)

@@ -95,13 +95,59 @@ fn locate(text: &str, types: &[PiiType]) -> Vec<(Range<usize>, PiiType)> {
             if !stands_alone(text, span.clone()) {
                 continue;
             }
-            if let Some(kind) = classify_number(&text[span.clone()]).filter(|k| types.contains(k)) {
-                found.push((span, kind));
+            match classify_number(&text[span.clone()]) {
+                Some(kind) if types.contains(&kind) => found.push((span, kind)),
+                Some(_) => {}
+                // Too many digits for one number: card numbers written one after the
+                // other (`4539 1488 0343 6467 4111 1111 1111 1111`).
+                None if types.contains(&PiiType::Card) => {
+                    found.extend(cards_within(text, span).map(|card| (card, PiiType::Card)))
+                }
+                None => {}
             }
         }
     }
     found.sort_by_key(|(r, _)| r.start);
     found
+}
+
+/// Card numbers inside a run of digit groups: from each group, the shortest run of
+/// whole groups that makes a card number.
+fn cards_within(text: &str, span: Range<usize>) -> impl Iterator<Item = Range<usize>> + '_ {
+    let groups: Vec<Range<usize>> = {
+        let mut groups = Vec::new();
+        let mut start = None;
+        for (i, b) in text[span.clone()].bytes().enumerate() {
+            let at = span.start + i;
+            match (b.is_ascii_digit(), start) {
+                (true, None) => start = Some(at),
+                (false, Some(s)) => {
+                    groups.push(s..at);
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(s) = start {
+            groups.push(s..span.end);
+        }
+        groups
+    };
+    let mut first = 0;
+    std::iter::from_fn(move || {
+        while first < groups.len() {
+            let start = first;
+            first += 1;
+            for last in start..groups.len() {
+                let card = groups[start].start..groups[last].end;
+                if classify_number(&text[card.clone()]) == Some(PiiType::Card) {
+                    first = last + 1;
+                    return Some(card);
+                }
+            }
+        }
+        None
+    })
 }
 
 /// A number glued to letters or other digits (`abc123456789`) is an identifier.
@@ -212,6 +258,17 @@ mod tests {
             let expected: Vec<_> = regex.find_iter(text).map(|m| m.range()).collect();
             assert_eq!(number_spans(text).collect::<Vec<_>>(), expected, "{text:?}");
         }
+    }
+
+    #[test]
+    fn card_numbers_one_after_the_other() {
+        assert_eq!(
+            kinds("4539 1488 0343 6467 4111 1111 1111 1111"),
+            [
+                ("4539 1488 0343 6467", PiiType::Card),
+                ("4111 1111 1111 1111", PiiType::Card)
+            ]
+        );
     }
 
     #[test]

@@ -16,7 +16,7 @@ use crate::rewrite::Edit;
 pub(crate) struct MessageScan<'t> {
     pub text: &'t str,
     skeleton: OnceCell<Skeleton>,
-    dictionary_hits: OnceCell<Vec<(Entry, Range<usize>)>>,
+    dictionary_hits: OnceCell<Vec<(&'static Entry, Range<usize>)>>,
     stats: OnceCell<TextStats>,
 }
 
@@ -39,9 +39,9 @@ impl<'t> MessageScan<'t> {
 
     /// The built-in dictionary's entries in the message, with their skeleton runs.
     /// Every dictionary rule of a room filters the same hits.
-    pub fn dictionary_hits(&self, dictionary: &Dictionary) -> &[(Entry, Range<usize>)] {
+    pub fn dictionary_hits(&self) -> &[(&'static Entry, Range<usize>)] {
         self.dictionary_hits
-            .get_or_init(|| dictionary.find(self.skeleton()))
+            .get_or_init(|| Dictionary::built_in().find(self.skeleton()))
     }
 
     pub fn stats(&self) -> &TextStats {
@@ -57,6 +57,7 @@ impl<'t> MessageScan<'t> {
             span: start..end,
             runs: Some(runs.clone()),
             detail,
+            language: None,
         }
     }
 
@@ -95,7 +96,5 @@ impl Drop for MessageScan<'_> {
 thread_local! {
     /// The last message's skeleton, whose buffers the next message on this thread
     /// reuses instead of allocating and freeing three vectors per message.
-    static SPARE_SKELETON: Cell<Skeleton> = const {
-        Cell::new(Skeleton { bytes: Vec::new(), runs: Vec::new(), units: Vec::new() })
-    };
+    static SPARE_SKELETON: Cell<Skeleton> = Cell::new(Skeleton::default());
 }

@@ -54,6 +54,7 @@ impl Engine {
                 action: rule.action,
                 span: f.span,
                 detail: f.detail,
+                language: f.language,
             }));
         }
 

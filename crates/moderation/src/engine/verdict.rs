@@ -70,6 +70,8 @@ pub struct RuleMatch {
     pub span: Range<usize>,
     /// What matched: the dictionary entry, the term, the host, the PII type, the limit.
     pub detail: String,
+    /// The language of a built-in dictionary entry.
+    pub language: Option<&'static str>,
 }
 
 impl Verdict {

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::detect::{Detector, Dictionary, LinkFinder};
+use crate::detect::{Detector, LinkFinder};
 
 use super::{Action, OnError, Policy, PolicyError, RuleKind, Settings};
 
@@ -46,7 +46,6 @@ pub(crate) struct Rule {
 /// Resources shared by all rules of a policy, built on first use.
 #[derive(Default)]
 pub(super) struct Compiler {
-    pub dictionary: OnceCell<Arc<Dictionary>>,
     pub links: OnceCell<Arc<LinkFinder>>,
     /// Folder that relative term `file`s resolve against.
     pub base_dir: Option<PathBuf>,

@@ -78,6 +78,9 @@ pub struct RuleSpec {
     // profanity
     pub severity: Option<Severity>,
     pub categories: Option<Vec<Category>>,
+    /// Languages of the built-in lexicon the rule covers (ISO 639-1 codes; all when
+    /// absent).
+    pub languages: Option<Vec<String>>,
     // terms
     pub terms: Option<Vec<String>>,
     pub file: Option<String>,

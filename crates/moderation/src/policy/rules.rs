@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use regex::RegexBuilder;
 
-use lexicon::LexiconBuilder;
+use lexicon::{EntrySpec, LexiconBuilder};
 
 use crate::detect::{Detector, Dictionary, PiiType, Severity, SpamLimits, TermList};
 
@@ -46,14 +46,11 @@ impl Compiler {
         }
         let detector = match spec.kind {
             RuleKind::Profanity => Detector::Dictionary {
-                dictionary: self
-                    .dictionary
-                    .get_or_init(|| Arc::new(Dictionary::built_in()))
-                    .clone(),
+                languages: languages(spec.languages.as_deref(), field)?,
                 min: spec.severity.unwrap_or(Severity::Mild),
                 categories: non_empty(&spec.categories, "categories", field)?.unwrap_or_default(),
             },
-            RuleKind::Terms => Detector::Terms(self.terms(spec, field)?),
+            RuleKind::Terms => Detector::Terms(Box::new(self.terms(spec, field)?)),
             RuleKind::Regex => {
                 let pattern = spec.pattern.as_deref().unwrap_or_default();
                 if pattern.is_empty() {
@@ -98,9 +95,16 @@ impl Compiler {
 
     fn terms(&self, spec: &RuleSpec, field: &str) -> Result<TermList, PolicyError> {
         let mut builder = LexiconBuilder::new();
+        let mut terms = Vec::new();
+        let mut add = |term: &str| {
+            terms.push(term.to_owned());
+            builder.entry(&EntrySpec {
+                term,
+                ..EntrySpec::default()
+            })
+        };
         for (i, term) in spec.terms.iter().flatten().enumerate() {
-            builder
-                .term(term, term.clone())
+            add(term)
                 .map_err(|e| PolicyError::invalid(format!("{field}.terms[{i}]"), e.to_string()))?;
         }
         if let Some(file) = &spec.file {
@@ -115,7 +119,7 @@ impl Compiler {
                 )
             })?;
             for (line_no, term) in lexicon::term::lines(&text) {
-                builder.term(term, term.to_owned()).map_err(|e| {
+                add(term).map_err(|e| {
                     PolicyError::invalid(
                         format!("{field}.file"),
                         format!("{} line {line_no}: {e}", path.display()),
@@ -123,14 +127,14 @@ impl Compiler {
                 })?;
             }
         }
-        let lexicon = builder.build();
+        let lexicon = builder.build(None);
         if lexicon.is_empty() {
             return Err(PolicyError::invalid(
                 field,
                 "a terms rule needs `terms` or a `file` with at least one term",
             ));
         }
-        Ok(lexicon)
+        Ok(TermList { lexicon, terms })
     }
 }
 
@@ -138,9 +142,10 @@ impl Compiler {
 /// setting never silently does nothing.
 fn check_fields(spec: &RuleSpec, field: &str) -> Result<(), PolicyError> {
     use RuleKind::*;
-    let given: [(&str, bool, &[RuleKind]); 12] = [
+    let given: [(&str, bool, &[RuleKind]); 13] = [
         ("severity", spec.severity.is_some(), &[Profanity]),
         ("categories", spec.categories.is_some(), &[Profanity]),
+        ("languages", spec.languages.is_some(), &[Profanity]),
         ("terms", spec.terms.is_some(), &[Terms]),
         ("file", spec.file.is_some(), &[Terms]),
         ("pattern", spec.pattern.is_some(), &[Regex]),
@@ -244,4 +249,32 @@ fn default_reason(kind: RuleKind) -> &'static str {
 
 fn one_line(message: &str) -> String {
     message.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The languages a dictionary rule covers: codes of the built-in lexicon, all when
+/// absent.
+fn languages(list: Option<&[String]>, field: &str) -> Result<Vec<String>, PolicyError> {
+    let Some(list) = list else {
+        return Ok(Vec::new());
+    };
+    if list.is_empty() {
+        return Err(PolicyError::invalid(
+            format!("{field}.languages"),
+            "must not be empty; leave it out to mean all",
+        ));
+    }
+    list.iter()
+        .enumerate()
+        .map(|(i, code)| {
+            let code = code.trim().to_ascii_lowercase();
+            if Dictionary::has_language(&code) {
+                Ok(code)
+            } else {
+                Err(PolicyError::invalid(
+                    format!("{field}.languages[{i}]"),
+                    format!("{code:?} is not a language of the built-in lexicon (ISO 639-1 codes such as \"en\", \"es\")"),
+                ))
+            }
+        })
+        .collect()
 }

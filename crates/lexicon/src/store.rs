@@ -1,0 +1,307 @@
+//! A lexicon as bytes and back: the built-in lexicon is compiled when the crate is
+//! built, and loading it is a copy, not a compilation.
+
+use std::borrow::Cow;
+
+use daachorse::DoubleArrayAhoCorasick;
+use zerocopy::{FromBytes, IntoBytes};
+
+use crate::lexicon::{EntryRules, LanguageRules, Lexicon, Pattern, PatternRun};
+use crate::term::Anchor;
+use crate::text::Script;
+
+const MAGIC: &[u8; 4] = b"LEX1";
+
+/// Bytes that are not a stored lexicon of this version.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not a stored lexicon: {0}")]
+pub struct StoreError(&'static str);
+
+const ANCHORS: [Anchor; 4] = [
+    Anchor::Word,
+    Anchor::Prefix,
+    Anchor::Suffix,
+    Anchor::Anywhere,
+];
+const SCRIPTS: [Script; 8] = [
+    Script::Latin,
+    Script::Cyrillic,
+    Script::Arabic,
+    Script::Hebrew,
+    Script::Devanagari,
+    Script::Thai,
+    Script::Hangul,
+    Script::Cjk,
+];
+
+impl Lexicon {
+    /// The lexicon as bytes, for `from_bytes`.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = MAGIC.to_vec();
+        let mut put = Writer(&mut out);
+        put.u32(self.patterns.len() as u32);
+        for p in &self.patterns {
+            put.u32(p.entry);
+            put.u32(p.first_run);
+            put.u16(p.runs);
+            put.u8(ANCHORS.iter().position(|a| *a == p.anchor).unwrap_or(0) as u8);
+            put.u8(u8::from(p.derived));
+            put.u16(p.stem_endings);
+        }
+        put.u32(self.pattern_runs.len() as u32);
+        put.0.extend_from_slice(self.pattern_runs.as_bytes());
+        put.u32s(&self.text_patterns);
+        put.u32s(&self.text_starts);
+        put.u32(self.entries.len() as u32);
+        for e in &self.entries {
+            put.u8(e.language);
+            put.u8(e.flags);
+            put.u64(e.ordinary_in);
+        }
+        put.u32(self.languages.len() as u32);
+        for l in &self.languages {
+            put.str(&l.code);
+            put.u16(l.suffixes);
+            put.u8(u8::from(l.compounds));
+            put.u8(l
+                .script
+                .and_then(|s| SCRIPTS.iter().position(|x| *x == s))
+                .map_or(0, |i| i as u8 + 1));
+        }
+        put.u32(self.suffix_sets.len() as u32);
+        for set in &self.suffix_sets {
+            put.u32(set.len() as u32);
+            for s in set {
+                put.str(s);
+            }
+        }
+        let automaton = self
+            .automaton
+            .as_ref()
+            .map(|a| a.serialize())
+            .unwrap_or_default();
+        put.u32(automaton.len() as u32);
+        out.extend_from_slice(&automaton);
+        out
+    }
+
+    /// A lexicon stored by `to_bytes`.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Lexicon, StoreError> {
+        let runs = |bytes: &[u8]| {
+            Cow::Owned(
+                <[PatternRun]>::ref_from_bytes(bytes)
+                    .map(<[_]>::to_vec)
+                    .unwrap_or_default(),
+            )
+        };
+        let lexicon = Self::read(bytes, runs, |bytes| {
+            DoubleArrayAhoCorasick::deserialize(bytes)
+                .map(|(automaton, _)| automaton)
+                .map_err(|_| StoreError("automaton"))
+        })?;
+        lexicon.validate()?;
+        Ok(lexicon)
+    }
+
+    /// A lexicon stored by `to_bytes`, without validating its indexes and the
+    /// automaton's states, which is most of the work of loading a large lexicon.
+    ///
+    /// # Safety
+    ///
+    /// `bytes` must be exactly what `to_bytes` returned (the built-in lexicon that a
+    /// build script stores is); other bytes may make matching read out of bounds.
+    pub unsafe fn from_trusted_bytes(bytes: &'static [u8]) -> Result<Lexicon, StoreError> {
+        let runs = |bytes: &'static [u8]| {
+            Cow::Borrowed(<[PatternRun]>::ref_from_bytes(bytes).unwrap_or_default())
+        };
+        Self::read(bytes, runs, |bytes| {
+            // SAFETY: the caller promises that the automaton's bytes come from
+            // `DoubleArrayAhoCorasick::serialize`, through `to_bytes`.
+            Ok(unsafe { DoubleArrayAhoCorasick::deserialize_unchecked(bytes) }.0)
+        })
+    }
+
+    /// Reads the stored parts; `runs` keeps or copies the pattern runs, which are
+    /// stored as they lie in memory, and `automaton` loads the automaton.
+    fn read<'a>(
+        bytes: &'a [u8],
+        runs: impl FnOnce(&'a [u8]) -> Cow<'static, [PatternRun]>,
+        automaton: impl FnOnce(&[u8]) -> Result<DoubleArrayAhoCorasick<u32>, StoreError>,
+    ) -> Result<Lexicon, StoreError> {
+        let mut r = Reader(bytes.strip_prefix(MAGIC).ok_or(StoreError("wrong magic"))?);
+        let patterns = r
+            .records(14)?
+            .map(|b| {
+                Ok(Pattern {
+                    entry: le_u32(&b[0..4]),
+                    first_run: le_u32(&b[4..8]),
+                    runs: le_u16(&b[8..10]),
+                    anchor: *ANCHORS
+                        .get(usize::from(b[10]))
+                        .ok_or(StoreError("anchor"))?,
+                    derived: b[11] != 0,
+                    stem_endings: le_u16(&b[12..14]),
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        let n = r.len(size_of::<PatternRun>())?;
+        let pattern_runs = runs(r.take(n * size_of::<PatternRun>())?);
+        let text_patterns = r.u32s()?;
+        let text_starts = r.u32s()?;
+        let entries = r
+            .records(10)?
+            .map(|b| EntryRules {
+                language: b[0],
+                flags: b[1],
+                ordinary_in: u64::from_le_bytes(b[2..10].try_into().expect("eight bytes")),
+            })
+            .collect();
+        let n = r.len(5)?;
+        let mut languages = Vec::with_capacity(n);
+        for _ in 0..n {
+            languages.push(LanguageRules {
+                code: r.str()?,
+                suffixes: r.u16()?,
+                compounds: r.u8()? != 0,
+                script: match r.u8()? {
+                    0 => None,
+                    i => Some(
+                        *SCRIPTS
+                            .get(usize::from(i - 1))
+                            .ok_or(StoreError("script"))?,
+                    ),
+                },
+            });
+        }
+        let n = r.len(4)?;
+        let mut suffix_sets = Vec::with_capacity(n);
+        for _ in 0..n {
+            let m = r.len(1)?;
+            suffix_sets.push((0..m).map(|_| r.str()).collect::<Result<_, _>>()?);
+        }
+        let len = r.u32()? as usize;
+        let automaton = match len {
+            0 => None,
+            _ => Some(automaton(r.take(len)?)?),
+        };
+        let lexicon = Lexicon {
+            automaton,
+            patterns,
+            pattern_runs,
+            text_patterns,
+            text_starts,
+            entries,
+            languages,
+            suffix_sets,
+        };
+        Ok(lexicon)
+    }
+
+    /// Every index in range, so that lookups never panic on stored data.
+    fn validate(&self) -> Result<(), StoreError> {
+        let runs_ok = self.patterns.iter().all(|p| {
+            (p.first_run as usize + usize::from(p.runs)) <= self.pattern_runs.len()
+                && (p.entry == crate::lexicon::ALLOW || (p.entry as usize) < self.entries.len())
+                && (p.stem_endings == crate::lexicon::NONE
+                    || usize::from(p.stem_endings) < self.suffix_sets.len())
+        });
+        let texts_ok = self.text_starts.windows(2).all(|w| w[0] <= w[1])
+            && self
+                .text_starts
+                .last()
+                .is_none_or(|&l| l as usize == self.text_patterns.len())
+            && self
+                .text_patterns
+                .iter()
+                .all(|&p| (p as usize) < self.patterns.len());
+        let entries_ok = self
+            .entries
+            .iter()
+            .all(|e| usize::from(e.language) < self.languages.len());
+        let languages_ok = self.languages.iter().all(|l| {
+            l.suffixes == crate::lexicon::NONE || usize::from(l.suffixes) < self.suffix_sets.len()
+        });
+        if runs_ok && texts_ok && entries_ok && languages_ok {
+            Ok(())
+        } else {
+            Err(StoreError("an index out of range"))
+        }
+    }
+}
+
+struct Writer<'a>(&'a mut Vec<u8>);
+
+impl Writer<'_> {
+    fn u8(&mut self, v: u8) {
+        self.0.push(v);
+    }
+    fn u16(&mut self, v: u16) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn u32(&mut self, v: u32) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn u64(&mut self, v: u64) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn u32s(&mut self, v: &[u32]) {
+        self.u32(v.len() as u32);
+        for &x in v {
+            self.u32(x);
+        }
+    }
+    fn str(&mut self, s: &str) {
+        self.u32(s.len() as u32);
+        self.0.extend_from_slice(s.as_bytes());
+    }
+}
+
+fn le_u16(b: &[u8]) -> u16 {
+    u16::from_le_bytes(b.try_into().expect("two bytes"))
+}
+
+fn le_u32(b: &[u8]) -> u32 {
+    u32::from_le_bytes(b.try_into().expect("four bytes"))
+}
+
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], StoreError> {
+        if self.0.len() < n {
+            return Err(StoreError("truncated"));
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Ok(head)
+    }
+    fn u8(&mut self) -> Result<u8, StoreError> {
+        Ok(self.take(1)?[0])
+    }
+    fn u16(&mut self) -> Result<u16, StoreError> {
+        self.take(2).map(le_u16)
+    }
+    fn u32(&mut self) -> Result<u32, StoreError> {
+        self.take(4).map(le_u32)
+    }
+    /// A count of items of at least `min_size` bytes each, checked against what is left.
+    fn len(&mut self, min_size: usize) -> Result<usize, StoreError> {
+        let n = self.u32()? as usize;
+        if n.saturating_mul(min_size) > self.0.len() {
+            return Err(StoreError("a count larger than the data"));
+        }
+        Ok(n)
+    }
+    /// A count of records of `size` bytes, and the records.
+    fn records(&mut self, size: usize) -> Result<std::slice::ChunksExact<'a, u8>, StoreError> {
+        let n = self.len(size)?;
+        Ok(self.take(n * size)?.chunks_exact(size))
+    }
+    fn u32s(&mut self) -> Result<Vec<u32>, StoreError> {
+        Ok(self.records(4)?.map(le_u32).collect())
+    }
+    fn str(&mut self) -> Result<String, StoreError> {
+        let n = self.len(1)?;
+        String::from_utf8(self.take(n)?.to_vec()).map_err(|_| StoreError("text"))
+    }
+}
