@@ -75,8 +75,8 @@ release:
 e2e: tools release
 	$(VENV)/bin/python -m unittest discover -s tests/e2e -v
 
-# The performance report; the README keeps a copy of its last output. Also saved to
-# target/bench-report.md.
+# The performance report, then the quality report as its last section; the README keeps
+# a copy of its last output. Also saved to target/bench-report.md.
 bench: tools release
 	$(CARGO) bench -p moderation
 	$(CARGO) clippy -p compare --all-targets -- -D warnings
@@ -84,7 +84,9 @@ bench: tools release
 	$(TOOLBELT) cargo lambda build --release --arm64 --output-format zip --bin review-handler --bin start-chat
 	@if command -v npm >/dev/null; then npm ci --prefix bench/obscenity --no-audit --no-fund --loglevel=error; \
 	else echo "npm not found: the obscenity comparison is skipped"; fi
-	set -o pipefail; $(VENV)/bin/python scripts/bench-report.py | tee "$${CARGO_TARGET_DIR:-target}/bench-report.md"
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r tools/quality-requirements.txt
+	set -o pipefail; { $(VENV)/bin/python scripts/bench-report.py && \
+	  $(VENV)/bin/python scripts/quality-report.py --markdown-level 3; } | tee "$${CARGO_TARGET_DIR:-target}/bench-report.md"
 
 # The quality report; the README keeps a copy of its last output. Also saved to
 # target/quality-report.md. Third-party lists come from packages installed here (npm

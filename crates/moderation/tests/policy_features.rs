@@ -238,6 +238,39 @@ fn terms_from_a_file_relative_to_the_policy() {
 }
 
 #[test]
+fn terms_in_every_script() {
+    let e = engine(
+        r#"[[defaults.rules]]
+id = "t"
+kind = "terms"
+terms = ["傻逼", "ばか", "씨발", "كلب", "चूतिया", "שרמוטה", "ไอ้สัส"]
+action = "mask"
+"#,
+    );
+    for (text, masked) in [
+        ("你是傻逼", "你是**"),
+        ("この バカ", "この **"),
+        ("아 씨발", "아 **"),
+        ("يا كلب", "يا ***"),
+        ("तू चूतिया है", "तू ****** है"),
+        ("את שרמוטה", "את ******"),
+        ("ไอ้สัส", "******"),
+    ] {
+        assert_eq!(review(&e, text).rewritten(), Some(masked), "{text}");
+    }
+}
+
+#[test]
+fn term_files_must_be_regular_files() {
+    let toml = "[[defaults.rules]]\nid = \"t\"\nkind = \"terms\"\nfile = \"/dev/zero\"\naction = \"mask\"\n";
+    assert!(
+        compile_error(toml).contains("not a regular file"),
+        "{}",
+        compile_error(toml)
+    );
+}
+
+#[test]
 fn regex_is_case_insensitive_unless_asked() {
     let base = "[[defaults.rules]]\nid = \"r\"\nkind = \"regex\"\npattern = \"buy now\"\naction = \"deny\"\n";
     assert!(review(&engine(base), "BUY NOW").is_denied());

@@ -4,6 +4,7 @@
 
 mod compile;
 mod error;
+mod files;
 mod parse;
 mod rules;
 

@@ -44,7 +44,7 @@ impl Policy {
     /// Reads a policy file: JSON for `.json`, TOML otherwise. Relative `file` paths in
     /// its rules resolve against the file's folder.
     pub fn from_path(path: &Path) -> Result<Self, PolicyError> {
-        let text = std::fs::read_to_string(path).map_err(|e| PolicyError::Io {
+        let text = super::files::read_text(path).map_err(|e| PolicyError::Io {
             path: path.display().to_string(),
             message: e.to_string(),
         })?;

@@ -112,7 +112,7 @@ impl Compiler {
                 Some(dir) => dir.join(file),
                 None => Path::new(file).to_path_buf(),
             };
-            let text = std::fs::read_to_string(&path).map_err(|e| {
+            let text = super::files::read_text(&path).map_err(|e| {
                 PolicyError::invalid(
                     format!("{field}.file"),
                     format!("cannot read {}: {e}", path.display()),
