@@ -44,6 +44,11 @@ impl Compiler {
                 ))
             }
         }
+        if matches!(spec.kind, RuleKind::Profanity | RuleKind::Terms) {
+            // Both read the built-in lexicon's vocabulary: load it with the policy (a
+            // Lambda's init), not on the first message.
+            Dictionary::built_in();
+        }
         let detector = match spec.kind {
             RuleKind::Profanity => Detector::Dictionary {
                 languages: languages(spec.languages.as_deref(), field)?,
