@@ -104,7 +104,7 @@ pub fn review_lines(engine: &Engine, args: &CheckArgs, out: &mut impl Write) -> 
                     (unreadable(engine, error), Value::Null)
                 }
             };
-            crate::logging::review(&outcome, false);
+            crate::logging::review(&outcome, None, false);
             let mut value = serde_json::to_value(&outcome.response).map_err(|e| e.to_string())?;
             if args.explain {
                 value["Explain"] = explain(&outcome, &event);

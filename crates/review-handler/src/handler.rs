@@ -25,6 +25,8 @@ pub struct Outcome {
     pub review: Review,
     pub room_arn: Option<String>,
     pub message_id: Option<String>,
+    /// The sender's user ID, when the event could be read.
+    pub user_id: Option<String>,
     /// From the start of handling (JSON parsing included) to the response.
     pub elapsed_us: u64,
 }
@@ -114,6 +116,7 @@ fn review_request(engine: &Engine, request: &ReviewRequest, started: Instant) ->
         review: Review::Reviewed(verdict),
         room_arn: Some(request.room_arn.clone()),
         message_id: Some(request.message_id.clone()),
+        user_id: Some(request.sender.user_id.clone()),
         elapsed_us: elapsed_us(started),
     }
 }
@@ -151,6 +154,7 @@ fn failure(engine: &Engine, event: &Value, error: Malformed, started: Instant) -
         review: Review::Malformed(error),
         room_arn: text_field("RoomArn"),
         message_id: text_field("MessageId"),
+        user_id: None,
         elapsed_us: elapsed_us(started),
     }
 }

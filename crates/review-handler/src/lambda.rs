@@ -1,14 +1,45 @@
 //! The Lambda runtime loop.
 
 use std::process::ExitCode;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use chat_state::DynamoStore;
 
 use lambda_runtime::{service_fn, LambdaEvent};
 use lambda_setup::config::Env;
 use lambda_setup::launch;
 use serde_json::value::RawValue;
 
-use crate::config::Config;
+use crate::config::{Config, StateSettings};
 use crate::handler::{review_raw, unavailable};
+use crate::sanctions::{self, Enforcer, Standing};
+
+/// The lookups of chat-auth's bans and timeouts, with the SDK's usual credential and
+/// region chain. The SDK's own timeouts sit above the deadline, which is what bounds
+/// each lookup.
+async fn enforcer(state: &StateSettings) -> Enforcer<DynamoStore> {
+    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(1))
+                .operation_timeout(Duration::from_secs(1))
+                .build(),
+        )
+        .retry_config(RetryConfig::standard().with_max_attempts(1))
+        .load()
+        .await;
+    let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &state.table);
+    tracing::info!(table = %state.table, deadline_ms = state.deadline.as_millis() as u64, "bans and timeouts enforced");
+    Enforcer::new(store, state.deadline, state.cache_for)
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
 
 /// Loads the configuration and serves invocations until the runtime stops. A policy
 /// that cannot be loaded does not stop the function: it is logged once, and every
@@ -21,7 +52,7 @@ pub fn main() -> ExitCode {
             Some(launch::forever(config))
         }
         Err(e) => {
-            tracing::error!(error = %e, "the policy cannot be loaded: every message is denied until it is fixed");
+            tracing::error!(error = %e, "the configuration cannot be loaded: every message is denied until it is fixed");
             None
         }
     };
@@ -29,13 +60,25 @@ pub fn main() -> ExitCode {
         Ok(rt) => rt,
         Err(code) => return code,
     };
+    let enforcer = config
+        .and_then(|c| c.state.as_ref())
+        .map(|state| launch::forever(runtime.block_on(enforcer(state))));
     // The payload stays raw text: the runtime's own parsing would fail on JSON nested
     // too deeply, and a failure must still be answered with the policy's verdict.
     let handler = service_fn(move |event: LambdaEvent<Box<RawValue>>| async move {
         let response = match config {
             Some(config) => {
-                let outcome = review_raw(&config.engine, event.payload.get());
-                crate::logging::review(&outcome, config.log_content);
+                let mut outcome = review_raw(&config.engine, event.payload.get());
+                let standing = match (enforcer, &outcome.room_arn, &outcome.user_id) {
+                    (Some(enforcer), Some(room), Some(user)) => {
+                        Some(enforcer.standing(room, user, unix_now()).await)
+                    }
+                    _ => None,
+                };
+                if let Some(Standing::Sanctioned(sanction)) = &standing {
+                    sanctions::deny(&mut outcome, sanction);
+                }
+                crate::logging::review(&outcome, standing.as_ref(), config.log_content);
                 outcome.response
             }
             None => {

@@ -8,3 +8,4 @@ pub mod handler;
 pub mod ivs;
 pub mod lambda;
 pub mod logging;
+pub mod sanctions;

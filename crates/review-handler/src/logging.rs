@@ -1,10 +1,11 @@
 //! The one log line per review.
 
 use crate::handler::{Outcome, Review};
+use crate::sanctions::Standing;
 
 /// Logs one review: ids, verdict, rules, latency. The text (as returned to IVS) only
 /// with `LOG_CONTENT=true`.
-pub fn review(outcome: &Outcome, log_content: bool) {
+pub fn review(outcome: &Outcome, standing: Option<&Standing>, log_content: bool) {
     let room = outcome.room_arn.as_deref().unwrap_or("");
     let message_id = outcome.message_id.as_deref().unwrap_or("");
     let verdict = match outcome.response.review_result {
@@ -13,6 +14,16 @@ pub fn review(outcome: &Outcome, log_content: bool) {
     };
     let rewritten = matches!(&outcome.review, Review::Reviewed(v) if v.rewritten().is_some());
     let content = log_content.then_some(outcome.response.content.as_str());
+    // Where the sender stood: clear, ban, timeout, or unknown (the store failed).
+    let sanction = match standing {
+        None => "",
+        Some(Standing::Clear) => "clear",
+        Some(Standing::Sanctioned(s)) => s.kind(),
+        Some(Standing::Unknown(why)) => {
+            tracing::warn!(room = outcome.room_arn.as_deref().unwrap_or(""), error = %why, "sanction lookup failed; the content verdict stands");
+            "unknown"
+        }
+    };
     match &outcome.review {
         Review::Malformed(error) => tracing::warn!(
             room,
@@ -31,6 +42,7 @@ pub fn review(outcome: &Outcome, log_content: bool) {
             rewritten,
             basis = outcome.basis(),
             rules = %outcome.rule_ids(),
+            sanction,
             content,
             latency_us = outcome.elapsed_us,
             "reviewed"

@@ -1,12 +1,11 @@
 //! The command line outside Lambda: `start-chat serve`.
 
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-use lambda_setup::launch;
 
 use crate::lambda::with_app;
+use crate::request::MAX_BODY_BYTES;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -33,20 +32,7 @@ pub enum Command {
 /// Runs the command line.
 pub fn main() -> ExitCode {
     let Command::Serve { port } = Cli::parse().command;
-    with_app(|app| async move {
-        let listener = match tokio::net::TcpListener::bind(("127.0.0.1", port)).await {
-            Ok(l) => l,
-            Err(e) => {
-                return launch::fail(
-                    "start-chat",
-                    format!("cannot listen on 127.0.0.1:{port}: {e}"),
-                )
-            }
-        };
-        tracing::info!(url = %format!("http://127.0.0.1:{port}/"), "serving");
-        crate::server::serve(Arc::new(app), listener).await;
-        ExitCode::SUCCESS
-    })
+    with_app(|app| lambda_setup::serve::local("start-chat", port, MAX_BODY_BYTES, app))
 }
 
 #[cfg(test)]

@@ -5,34 +5,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use lambda_setup::config::{ConfigError, Env};
+use lambda_setup::cors::Origins;
 
 use crate::resume::{TicketKey, MIN_SECRET_BYTES};
 
 fn error(variable: &'static str, message: impl Into<String>) -> ConfigError {
     ConfigError::new(variable, message)
-}
-
-/// Which browser origins may call the API.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Origins {
-    /// `*`: any origin, answered with `Access-Control-Allow-Origin: *`.
-    Any,
-    /// Exact origins such as `https://shop.example.com`, lowercased.
-    List(BTreeSet<String>),
-}
-
-impl Origins {
-    /// The `Access-Control-Allow-Origin` value for a request's `Origin`, or `None` when
-    /// that origin is not allowed.
-    pub fn allow(&self, origin: &str) -> Option<String> {
-        match self {
-            Origins::Any => Some("*".to_owned()),
-            Origins::List(list) => {
-                let normal = origin.trim_end_matches('/').to_ascii_lowercase();
-                list.contains(&normal).then(|| origin.to_owned())
-            }
-        }
-    }
 }
 
 /// Everything the handler needs to know about the deployment.
@@ -93,20 +71,7 @@ impl Config {
             None => {}
         }
 
-        let origins = match get("ALLOWED_ORIGINS").as_deref() {
-            None => return Err(error(
-                "ALLOWED_ORIGINS",
-                "required: a comma list of origins such as https://shop.example.com, or * for any",
-            )),
-            Some("*") => Origins::Any,
-            Some(_) => {
-                let mut set = BTreeSet::new();
-                for origin in env.list("ALLOWED_ORIGINS") {
-                    set.insert(check_origin(&origin)?);
-                }
-                Origins::List(set)
-            }
-        };
+        let origins = Origins::from_env(env, "ALLOWED_ORIGINS")?;
 
         let mut attribute_keys = BTreeSet::new();
         for key in env.list("ALLOWED_ATTRIBUTE_KEYS") {
@@ -206,24 +171,6 @@ fn check_uuid(variable: &'static str, value: &str) -> Result<(), ConfigError> {
 /// `scheme://host[:port]`, lowercased, without a trailing slash.
 /// `null` is what browsers send from pages opened as files (`file://`) and from
 /// sandboxed frames; it is allowed only when listed by name.
-fn check_origin(origin: &str) -> Result<String, ConfigError> {
-    let normal = origin.trim_end_matches('/').to_ascii_lowercase();
-    let valid = normal == "null"
-        || normal.split_once("://").is_some_and(|(scheme, host)| {
-            matches!(scheme, "http" | "https")
-                && !host.is_empty()
-                && !host.contains(['/', '?', '#', '*', ' '])
-        });
-    if valid {
-        Ok(normal)
-    } else {
-        Err(error(
-            "ALLOWED_ORIGINS",
-            format!("{origin:?} is not an origin like https://shop.example.com (scheme and host, no path)"),
-        ))
-    }
-}
-
 /// Connect attribute keys: letters, digits, `-` and `_`.
 pub fn valid_attribute_key(key: &str) -> bool {
     (1..=127).contains(&key.len())

@@ -7,9 +7,10 @@ use std::time::{Instant, SystemTime};
 use lambda_http::http::{header, HeaderValue, Method, StatusCode};
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
+use lambda_setup::serve::{json_response, Cors};
 use serde_json::{json, Value};
 
-use crate::config::{Config, Origins};
+use crate::config::Config;
 use crate::connect::{ChatStarted, ChatStarter, StartError};
 use crate::request::{self, StartChat};
 use crate::resume::TicketError;
@@ -73,11 +74,8 @@ impl<S: ChatStarter> App<S> {
         let started = Instant::now();
         // An origin that is not visible ASCII is none this API lists: refused, not
         // served as if it were absent.
-        let allow_origin = match origin(req) {
-            Ok(None) => Some(matches!(self.config.origins, Origins::Any).then(|| "*".to_owned())),
-            Ok(Some(o)) => self.config.origins.allow(o).map(Some),
-            Err(()) => None,
-        };
+        let origin = req.headers().get(header::ORIGIN).map(|v| v.as_bytes());
+        let allow_origin = self.config.origins.answer(origin).ok();
         let Some(allow_origin) = allow_origin else {
             let (response, outcome) = error(
                 None,
@@ -105,12 +103,8 @@ impl<S: ChatStarter> App<S> {
         }
         match *req.method() {
             Method::OPTIONS => {
-                let mut response = respond(cors, StatusCode::OK, &json!({}));
-                response
-                    .headers_mut()
-                    .insert("access-control-max-age", HeaderValue::from_static("600"));
                 return (
-                    response,
+                    respond(cors, StatusCode::OK, &json!({})),
                     Outcome {
                         status: 200,
                         ..Outcome::default()
@@ -225,12 +219,10 @@ impl<S: ChatStarter> App<S> {
     }
 }
 
-/// The request's `Origin`; an error when it is present but not visible ASCII.
-fn origin(req: &Request) -> Result<Option<&str>, ()> {
-    req.headers()
-        .get(header::ORIGIN)
-        .map(|v| v.to_str().map_err(|_| ()))
-        .transpose()
+impl<S: ChatStarter + 'static> lambda_setup::serve::Handler for App<S> {
+    async fn handle(&self, req: &Request, request_id: &str) -> Response<Body> {
+        App::handle(self, req, request_id).await
+    }
 }
 
 /// Whether the request is for the API root: `/`, or `/{stage}` and `/{stage}/` behind
@@ -252,32 +244,16 @@ fn is_root(req: &Request) -> bool {
     rest.trim_matches('/').is_empty()
 }
 
+/// The CORS headers of every answer.
+const CORS: Cors = Cors {
+    allow_headers: ALLOW_HEADERS,
+    allow_methods: ALLOW_METHODS,
+    expose_headers: EXPOSE_HEADERS,
+};
+
 /// A JSON response with the CORS headers.
 fn respond(cors: Option<&str>, status: StatusCode, body: &Value) -> Response<Body> {
-    let mut response = Response::new(Body::Text(body.to_string()));
-    *response.status_mut() = status;
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    headers.insert(
-        "access-control-allow-headers",
-        HeaderValue::from_static(ALLOW_HEADERS),
-    );
-    headers.insert(
-        "access-control-allow-methods",
-        HeaderValue::from_static(ALLOW_METHODS),
-    );
-    headers.insert(
-        "access-control-expose-headers",
-        HeaderValue::from_static(EXPOSE_HEADERS),
-    );
-    headers.insert(header::VARY, HeaderValue::from_static("Origin"));
-    if let Some(value) = cors.and_then(|o| HeaderValue::from_str(o).ok()) {
-        headers.insert("access-control-allow-origin", value);
-    }
-    response
+    json_response(status, Some(body.to_string()), &CORS, cors)
 }
 
 /// An error response in the sample's shape: `{"data":{"Error":{message,code,statusCode}}}`.

@@ -2,7 +2,6 @@
 
 use std::process::ExitCode;
 
-use lambda_http::{service_fn, Request, RequestExt};
 use lambda_setup::config::Env;
 use lambda_setup::launch;
 
@@ -44,21 +43,5 @@ where
 
 /// Serves Lambda invocations.
 pub fn main() -> ExitCode {
-    with_app(|app| async move {
-        let app = launch::forever(app);
-        let handler = service_fn(move |req: Request| async move {
-            let request_id = req
-                .lambda_context_ref()
-                .map(|c| c.request_id.clone())
-                .unwrap_or_default();
-            Ok::<_, lambda_http::Error>(app.handle(&req, &request_id).await)
-        });
-        match lambda_http::run(handler).await {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                tracing::error!(error = %e, "the Lambda runtime stopped");
-                ExitCode::FAILURE
-            }
-        }
-    })
+    with_app(|app| lambda_setup::serve::lambda(launch::forever(app)))
 }

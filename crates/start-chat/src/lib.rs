@@ -9,4 +9,3 @@ pub mod handler;
 pub mod lambda;
 pub mod request;
 pub mod resume;
-pub mod server;

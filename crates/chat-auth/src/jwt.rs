@@ -1,0 +1,181 @@
+//! Verifying callers' JWTs where API Gateway's authorizer does not (`chat-auth serve`,
+//! and `/auth` when anonymous viewers are on): the same rules as the authorizer,
+//! signature against the issuer's JWKS, then `iss`, `aud` (or Cognito's `client_id`),
+//! `exp` and `nbf`.
+
+use std::time::Duration;
+
+use http_body_util::{BodyExt, Empty, Limited};
+use hyper::body::Bytes;
+use hyper_rustls::ConfigBuilderExt;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde_json::{Map, Value};
+
+use crate::config::{JwksSource, JwtSettings};
+
+/// A JWKS larger than this is refused.
+const MAX_JWKS_BYTES: usize = 256 * 1024;
+/// Seconds of clock difference tolerated on `exp` and `nbf`.
+const LEEWAY_SECONDS: u64 = 30;
+
+/// Why a token was refused; shown to the caller as a 401.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    #[error("the token is not a signed JWT")]
+    Malformed,
+    #[error("the token is signed by a key the issuer does not publish")]
+    UnknownKey,
+    #[error("the token's signature, issuer, expiry or start time is not valid ({0})")]
+    Invalid(String),
+    #[error("the token is for another audience")]
+    WrongAudience,
+}
+
+/// The issuer's keys and the rules a token must pass.
+pub struct Verifier {
+    keys: Vec<(Option<String>, Algorithm, DecodingKey)>,
+    validation_template: Validation,
+    audiences: Vec<String>,
+}
+
+impl std::fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verifier")
+            .field("keys", &self.keys.len())
+            .field("audiences", &self.audiences)
+            .finish()
+    }
+}
+
+impl Verifier {
+    /// Loads the issuer's keys from the configured file or URL.
+    pub async fn load(settings: &JwtSettings) -> Result<Verifier, String> {
+        let json = match &settings.jwks {
+            JwksSource::File(path) => {
+                read_file(path).map_err(|e| format!("JWKS_FILE {path}: {e}"))?
+            }
+            JwksSource::Url(url) => fetch(url)
+                .await
+                .map_err(|e| format!("JWKS_URL {url}: {e}"))?,
+        };
+        Verifier::from_jwks(&json, settings)
+    }
+
+    /// Builds the verifier from a JWKS document.
+    pub fn from_jwks(json: &str, settings: &JwtSettings) -> Result<Verifier, String> {
+        let set: JwkSet =
+            serde_json::from_str(json).map_err(|e| format!("the JWKS is not valid: {e}"))?;
+        let mut keys = Vec::new();
+        for jwk in &set.keys {
+            // Keys without a signing algorithm, or symmetric ones, cannot verify an
+            // issuer's tokens here.
+            let Some(alg) = jwk
+                .common
+                .key_algorithm
+                .and_then(|a| Algorithm::try_from(a).ok())
+            else {
+                continue;
+            };
+            if matches!(alg, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512) {
+                continue;
+            }
+            if let Ok(key) = DecodingKey::from_jwk(jwk) {
+                keys.push((jwk.common.key_id.clone(), alg, key));
+            }
+        }
+        if keys.is_empty() {
+            return Err(
+                "the JWKS has no usable signing key (RSA, EC or Ed25519 with an alg)".into(),
+            );
+        }
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.set_issuer(&[&settings.issuer]);
+        validation.set_required_spec_claims(&["exp", "iss", "sub"]);
+        validation.validate_nbf = true;
+        validation.validate_aud = false;
+        validation.leeway = LEEWAY_SECONDS;
+        Ok(Verifier {
+            keys,
+            validation_template: validation,
+            audiences: settings.audiences.clone(),
+        })
+    }
+
+    /// The claims of a valid token.
+    pub fn verify(&self, token: &str) -> Result<Map<String, Value>, TokenError> {
+        let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Malformed)?;
+        let (_, alg, key) = self
+            .keys
+            .iter()
+            .find(|(kid, alg, _)| {
+                *alg == header.alg && (header.kid.is_none() || *kid == header.kid)
+            })
+            .ok_or(TokenError::UnknownKey)?;
+        let mut validation = self.validation_template.clone();
+        validation.algorithms = vec![*alg];
+        let data = jsonwebtoken::decode::<Map<String, Value>>(token, key, &validation)
+            .map_err(|e| TokenError::Invalid(e.to_string()))?;
+        let claims = data.claims;
+        // As API Gateway's authorizer: `aud`, or for Cognito access tokens `client_id`.
+        let audience_ok = match claims.get("aud") {
+            Some(Value::String(aud)) => self.audiences.contains(aud),
+            Some(Value::Array(auds)) => auds.iter().any(|a| {
+                a.as_str()
+                    .is_some_and(|a| self.audiences.iter().any(|x| x == a))
+            }),
+            _ => claims
+                .get("client_id")
+                .and_then(Value::as_str)
+                .is_some_and(|id| self.audiences.iter().any(|x| x == id)),
+        };
+        if !audience_ok {
+            return Err(TokenError::WrongAudience);
+        }
+        Ok(claims)
+    }
+}
+
+/// A JWKS file: a regular file (not a FIFO or device) of bounded size.
+fn read_file(path: &str) -> Result<String, String> {
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_file() || meta.len() > MAX_JWKS_BYTES as u64 {
+        return Err(format!(
+            "expected a regular file of at most {} KB",
+            MAX_JWKS_BYTES / 1024
+        ));
+    }
+    std::fs::read_to_string(path).map_err(|e| e.to_string())
+}
+
+/// GETs a JWKS over HTTPS (or plain HTTP on 127.0.0.1, for local issuers).
+async fn fetch(url: &str) -> Result<String, String> {
+    let tls = rustls::ClientConfig::builder()
+        .with_native_roots()
+        .map_err(|e| format!("no trusted root certificates: {e}"))?
+        .with_no_client_auth();
+    let https = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(tls)
+        .https_or_http()
+        .enable_http1()
+        .build();
+    let client: Client<_, Empty<Bytes>> = Client::builder(TokioExecutor::new()).build(https);
+    let uri: hyper::Uri = url.parse().map_err(|_| "not a URL".to_owned())?;
+    let get = async {
+        let response = client.get(uri).await.map_err(|e| e.to_string())?;
+        if !response.status().is_success() {
+            return Err(format!("answered {}", response.status()));
+        }
+        let body = Limited::new(response.into_body(), MAX_JWKS_BYTES)
+            .collect()
+            .await
+            .map_err(|e| e.to_string())?
+            .to_bytes();
+        String::from_utf8(body.to_vec()).map_err(|_| "the JWKS is not UTF-8".to_owned())
+    };
+    tokio::time::timeout(Duration::from_secs(5), get)
+        .await
+        .map_err(|_| "no answer within 5 s".to_owned())?
+}

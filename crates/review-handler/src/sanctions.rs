@@ -1,0 +1,229 @@
+//! Bans and timeouts from chat-auth's table, enforced on every message: a sanctioned
+//! sender's messages are denied with the sanction's reason (and end, for a timeout).
+//! Each lookup has a deadline, so a slow or failed table never makes IVS wait past its
+//! 200 ms: the content verdict then stands, and the failure is logged. Answers are
+//! cached briefly per sender, which bounds how long a new ban takes to reach a warm
+//! instance (the cache time plus one read).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use chat_state::{room_id, Sanction, SanctionStore};
+
+use crate::handler::{Outcome, REASON_ATTRIBUTE};
+use crate::ivs::ReviewResult;
+
+/// Senders remembered at most; the cache starts over past it.
+const MAX_CACHED: usize = 10_000;
+
+/// Where a sender stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Standing {
+    Clear,
+    Sanctioned(Sanction),
+    /// The store did not answer in time or failed: the content verdict stands.
+    Unknown(String),
+}
+
+type Key = (String, String);
+
+/// Looks sanctions up with a deadline and a short cache.
+pub struct Enforcer<S> {
+    store: S,
+    deadline: Duration,
+    cache_for: Duration,
+    cache: Mutex<HashMap<Key, (Instant, Option<Sanction>)>>,
+}
+
+impl<S: SanctionStore> Enforcer<S> {
+    pub fn new(store: S, deadline: Duration, cache_for: Duration) -> Self {
+        Enforcer {
+            store,
+            deadline,
+            cache_for,
+            cache: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Where `user_id` stands in `room` at `now` (Unix seconds).
+    pub async fn standing(&self, room: &str, user_id: &str, now: u64) -> Standing {
+        let key = (room_id(room).to_owned(), user_id.to_owned());
+        if let Some(known) = self.cached(&key) {
+            return standing(known.filter(|s| s.is_active(now)));
+        }
+        match tokio::time::timeout(self.deadline, self.store.active(room, user_id, now)).await {
+            Ok(Ok(found)) => {
+                if let Ok(mut cache) = self.cache.lock() {
+                    if cache.len() >= MAX_CACHED {
+                        cache.clear();
+                    }
+                    cache.insert(key, (Instant::now(), found.clone()));
+                }
+                standing(found)
+            }
+            Ok(Err(e)) => Standing::Unknown(e.to_string()),
+            Err(_) => {
+                Standing::Unknown(format!("no answer within {} ms", self.deadline.as_millis()))
+            }
+        }
+    }
+
+    fn cached(&self, key: &Key) -> Option<Option<Sanction>> {
+        let cache = self.cache.lock().ok()?;
+        let (at, found) = cache.get(key)?;
+        (at.elapsed() < self.cache_for).then(|| found.clone())
+    }
+}
+
+fn standing(found: Option<Sanction>) -> Standing {
+    found.map_or(Standing::Clear, Standing::Sanctioned)
+}
+
+/// What the sender reads when a sanction denies the message.
+pub fn reason(s: &Sanction) -> String {
+    match s.until {
+        None => format!("You are banned from this room: {}", s.reason),
+        Some(until) => format!("You are timed out until {} UTC: {}", utc(until), s.reason),
+    }
+}
+
+/// `YYYY-MM-DD HH:MM:SS` for Unix seconds (civil-from-days, proleptic Gregorian).
+fn utc(seconds: u64) -> String {
+    let days = i64::try_from(seconds / 86_400).unwrap_or(0);
+    let rest = seconds % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}",
+        rest / 3_600,
+        rest % 3_600 / 60,
+        rest % 60
+    )
+}
+
+/// Turns the outcome into a DENY with the sanction's reason.
+pub fn deny(outcome: &mut Outcome, sanction: &Sanction) {
+    outcome.response.review_result = ReviewResult::Deny;
+    outcome
+        .response
+        .attributes
+        .insert(REASON_ATTRIBUTE.to_owned(), reason(sanction));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chat_state::{MemoryStore, StateError};
+
+    const ARN: &str = "arn:aws:ivschat:us-east-1:123456789012:room/R1";
+
+    fn timeout(until: Option<u64>) -> Sanction {
+        Sanction {
+            room: "R1".into(),
+            user_id: "troll".into(),
+            reason: "spam".into(),
+            by: "mod".into(),
+            created_at: 1_000,
+            until,
+        }
+    }
+
+    /// A store that answers after `delay`, or fails.
+    struct Slow(Duration, Option<Sanction>);
+
+    impl SanctionStore for Slow {
+        async fn active(&self, _: &str, _: &str, _: u64) -> Result<Option<Sanction>, StateError> {
+            tokio::time::sleep(self.0).await;
+            Ok(self.1.clone())
+        }
+        async fn impose(&self, _: &Sanction) -> Result<(), StateError> {
+            Ok(())
+        }
+        async fn lift(&self, _: &str, _: &str, _: u64) -> Result<bool, StateError> {
+            Ok(false)
+        }
+        async fn list(&self, _: &str, _: u64) -> Result<Vec<Sanction>, StateError> {
+            Ok(Vec::new())
+        }
+        async fn strike(&self, _: &str, _: &str, _: u64, _: u64) -> Result<u32, StateError> {
+            Err(StateError::Unavailable("down".into()))
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_slow_store_is_given_up_at_the_deadline() {
+        let enforcer = Enforcer::new(
+            Slow(Duration::from_secs(5), Some(timeout(None))),
+            Duration::from_millis(50),
+            Duration::ZERO,
+        );
+        let started = tokio::time::Instant::now();
+        let standing = enforcer.standing(ARN, "troll", 2_000).await;
+        assert_eq!(standing, Standing::Unknown("no answer within 50 ms".into()));
+        assert_eq!(started.elapsed(), Duration::from_millis(50));
+    }
+
+    #[tokio::test]
+    async fn sanctions_are_found_cached_and_expire() {
+        let store = MemoryStore::new();
+        store.impose(&timeout(Some(1_600))).await.unwrap();
+        let enforcer = Enforcer::new(store, Duration::from_millis(50), Duration::from_secs(60));
+        let Standing::Sanctioned(found) = enforcer.standing(ARN, "troll", 1_500).await else {
+            panic!("not found");
+        };
+        assert_eq!(
+            reason(&found),
+            "You are timed out until 1970-01-01 00:26:40 UTC: spam"
+        );
+        assert_eq!(
+            enforcer.standing("R1", "troll", 1_599).await,
+            Standing::Sanctioned(found)
+        );
+        assert_eq!(
+            enforcer.standing(ARN, "troll", 1_600).await,
+            Standing::Clear,
+            "over, even when cached"
+        );
+        assert_eq!(
+            enforcer.standing(ARN, "someone", 1_500).await,
+            Standing::Clear
+        );
+    }
+
+    #[tokio::test]
+    async fn the_cache_lasts_only_its_time() {
+        let enforcer = Enforcer::new(
+            MemoryStore::new(),
+            Duration::from_millis(50),
+            Duration::ZERO,
+        );
+        assert_eq!(
+            enforcer.standing(ARN, "troll", 1_500).await,
+            Standing::Clear
+        );
+        enforcer.store.impose(&timeout(None)).await.unwrap();
+        assert!(matches!(
+            enforcer.standing(ARN, "troll", 1_500).await,
+            Standing::Sanctioned(_)
+        ));
+    }
+
+    #[test]
+    fn dates_are_civil_utc() {
+        assert_eq!(utc(0), "1970-01-01 00:00:00");
+        assert_eq!(utc(1_800_000_000), "2027-01-15 08:00:00");
+        assert_eq!(utc(951_782_400), "2000-02-29 00:00:00");
+        assert_eq!(
+            reason(&timeout(None)),
+            "You are banned from this room: spam"
+        );
+    }
+}
