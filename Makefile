@@ -18,7 +18,7 @@ help:
 	@echo "make bench     the performance report: criterion, rustrict and obscenity side by side, cold starts, memory, artefact sizes"
 	@echo "make quality   the moderation quality report: recall and false positives per language and category, beside rustrict and obscenity"
 	@echo "make tools     .venv with the pinned cargo-lambda, ziglang, aws-sam-cli and cfn-lint"
-	@echo "make build     sam build: arm64 bootstrap artefacts of both functions in .aws-sam/build"
+	@echo "make build     sam build: arm64 bootstrap artefacts of the functions in .aws-sam/build"
 	@echo "make validate  sam validate --lint, cfn-lint and the wiring checks"
 	@echo "make deploy    check the policy, sam build for the saved architecture, sam deploy (guided the first time)"
 	@echo "make local     cargo lambda watch with events/local.env, to invoke the functions with the files in events/"
@@ -58,6 +58,7 @@ deploy: tools
 local: tools
 	@echo "Invoke with: $(VENV)/bin/cargo-lambda lambda invoke review-handler --data-file FILE"
 	@echo "        or:  curl -X POST http://127.0.0.1:9000/lambda-url/start-chat/ -d @FILE"
+	@echo "        or:  curl -X POST http://127.0.0.1:9000/lambda-url/chat-auth/auth -d '{\"arn\":\"ROOM_ARN\"}'"
 	$(TOOLBELT) cargo lambda watch --disable-cors --env-file events/local.env
 
 lint:
@@ -69,7 +70,7 @@ test: lint validate
 	$(MAKE) --no-print-directory e2e
 
 release:
-	$(CARGO) build --release -p review-handler -p start-chat
+	$(CARGO) build --release -p review-handler -p start-chat -p chat-auth
 
 # The release binaries through `cargo lambda watch --only-lambda-apis`; see tests/e2e.
 e2e: tools release

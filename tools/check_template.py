@@ -128,6 +128,8 @@ def check(template, binaries):
         if {p for p in props.get("Policies", []) if isinstance(p, str)}:
             problems.append(f"{chat}: managed policies are broader than StartChatContact")
 
+    problems += check_chat_auth(res, functions, handler)
+
     outputs = template.get("Outputs", {})
     url = sub_text(outputs.get("StartChatApiUrl", {}).get("Value"))
     if not url or not url.startswith("https://") or not url.endswith("/Prod/"):
@@ -137,6 +139,88 @@ def check(template, binaries):
             problems.append(f"Outputs.{key}: missing")
     if sub_text(outputs.get("ChatMessagingEndpoint", {}).get("Value")) != "wss://edge.ivschat.${AWS::Region}.amazonaws.com":
         problems.append("Outputs.ChatMessagingEndpoint: must be wss://edge.ivschat.${AWS::Region}.amazonaws.com")
+    return problems
+
+
+def statements(props):
+    """The inline policy statements of a function, through !If branches."""
+    found = []
+    for p in props.get("Policies", []):
+        branches = p["Fn::If"][1:] if isinstance(p, dict) and "Fn::If" in p else [p]
+        found += [s for b in branches if isinstance(b, dict) for s in b.get("Statement", [])]
+    return found
+
+
+def as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+def check_chat_auth(res, functions, handler):
+    """chat-auth: least privilege on the rooms and the table, a JWT authorizer from the
+    issuer parameter, a table with TTL and point-in-time recovery, and the review
+    handler reading the same table, read-only."""
+    problems = []
+    auth = next((n for n, f in functions.items()
+                 if f.get("Metadata", {}).get("BuildProperties", {}).get("Binary") == "chat-auth"), None)
+    tables = [k for k, v in res.items() if v.get("Type") == "AWS::DynamoDB::Table"]
+    if not auth:
+        return ["chat-auth: no function builds the chat-auth binary"]
+    if len(tables) != 1:
+        return ["chat-auth: exactly one DynamoDB table is expected"]
+    table = tables[0]
+    t = res[table]["Properties"]
+    if t.get("BillingMode") != "PAY_PER_REQUEST":
+        problems.append(f"{table}: BillingMode must be PAY_PER_REQUEST")
+    if t.get("TimeToLiveSpecification") != {"AttributeName": "expiresAt", "Enabled": True}:
+        problems.append(f"{table}: TTL must be on expiresAt (timeouts and strikes expire)")
+    if not t.get("PointInTimeRecoverySpecification", {}).get("PointInTimeRecoveryEnabled"):
+        problems.append(f"{table}: point-in-time recovery must be on")
+    table_arn = {"Fn::GetAtt": [table, "Arn"]}
+    props = functions[auth]["Properties"]
+    env = props.get("Environment", {}).get("Variables", {})
+    if env.get("TABLE_NAME") != {"Ref": table}:
+        problems.append(f"{auth}: TABLE_NAME must be the template's table")
+    for s in statements(props):
+        actions = set(as_list(s.get("Action")))
+        if actions <= {"ivschat:CreateChatToken", "ivschat:DisconnectUser", "ivschat:DeleteMessage", "ivschat:SendEvent"}:
+            if "*" in json.dumps(s.get("Resource")):
+                problems.append(f"{auth}: IVS actions must name the served rooms, not a wildcard")
+        elif all(a.startswith("dynamodb:") for a in actions):
+            if s.get("Resource") != table_arn:
+                problems.append(f"{auth}: DynamoDB actions must be on the table only")
+            if actions - {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:Query"}:
+                problems.append(f"{auth}: DynamoDB actions beyond item reads and writes: {sorted(actions)}")
+        else:
+            problems.append(f"{auth}: unexpected actions {sorted(actions)}")
+    if {p for p in props.get("Policies", []) if isinstance(p, str)}:
+        problems.append(f"{auth}: managed policies are broader than its actions")
+    http_apis = {k: v for k, v in res.items() if v.get("Type") == "AWS::Serverless::HttpApi"}
+    routes = {}
+    for e in props.get("Events", {}).values():
+        if e.get("Type") == "HttpApi" and e["Properties"].get("ApiId", {}).get("Ref") in http_apis:
+            routes[(e["Properties"]["Method"], e["Properties"]["Path"])] = e["Properties"].get("Auth", {}).get("Authorizer")
+    expected = {("post", "/auth"), ("post", "/event"), ("post", "/moderation/bans"), ("get", "/moderation/bans"),
+                ("delete", "/moderation/bans/{room}/{userId}"), ("post", "/moderation/messages/delete")}
+    if set(routes) != expected:
+        problems.append(f"{auth}: routes must be {sorted(expected)}, got {sorted(routes)}")
+    if any(a == "NONE" for route, a in routes.items() if route != ("post", "/auth")):
+        problems.append(f"{auth}: only POST /auth may skip the JWT authorizer (it verifies tokens itself)")
+    if routes.get(("post", "/auth")) == "NONE" and not (env.get("JWT_ISSUER") == {"Ref": "JwtIssuer"} and env.get("JWKS_URL")):
+        problems.append(f"{auth}: POST /auth without the authorizer needs JWT_ISSUER and JWKS_URL to verify tokens itself")
+    for name, api in http_apis.items():
+        a = api.get("Properties", {}).get("Auth", {})
+        jwt = a.get("Authorizers", {}).get(a.get("DefaultAuthorizer"), {}).get("JwtConfiguration", {})
+        if jwt.get("issuer") != {"Ref": "JwtIssuer"} or not jwt.get("audience"):
+            problems.append(f"{name}: the default authorizer must be a JWT authorizer on JwtIssuer with an audience")
+        if "DefaultRouteSettings" not in api.get("Properties", {}):
+            problems.append(f"{name}: DefaultRouteSettings must throttle the stage")
+    if handler:
+        h = functions[handler]["Properties"]
+        if "TABLE_NAME" not in json.dumps(h.get("Environment", {})) or table not in json.dumps(h.get("Environment", {})):
+            problems.append(f"{handler}: TABLE_NAME must name the template's table (bans are enforced there)")
+        for s in statements(h):
+            if set(as_list(s.get("Action"))) != {"dynamodb:GetItem"} or s.get("Resource") != table_arn:
+                problems.append(f"{handler}: may only read the table (dynamodb:GetItem on it)")
     return problems
 
 

@@ -6,10 +6,12 @@ from cfnlint.decode import cfn_yaml
 
 import check_template
 
-BINARIES = {"review-handler", "start-chat"}
+BINARIES = {"chat-auth", "review-handler", "start-chat"}
 
 
-class WiringChecks(unittest.TestCase):
+class TemplateCase(unittest.TestCase):
+    """Loads the template once; checks a broken copy of it."""
+
     @classmethod
     def setUpClass(cls):
         cls.template = cfn_yaml.load("template.yaml")
@@ -23,6 +25,7 @@ class WiringChecks(unittest.TestCase):
         problems = self.problems_after(mutate)
         self.assertTrue(any(text in p for p in problems), f"{text!r} not in {problems}")
 
+class WiringChecks(TemplateCase):
     def test_real_template_passes(self):
         self.assertEqual(check_template.check(self.template, BINARIES), [])
 
@@ -100,3 +103,35 @@ class WiringChecks(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ChatAuthChecks(TemplateCase):
+    def props(self, t):
+        return t["Resources"]["ChatAuthFunction"]["Properties"]
+
+    def test_ivs_actions_name_the_rooms(self):
+        self.assertCaught(lambda t: self.props(t)["Policies"][0]["Statement"][0].update(Resource="*"),
+                          "must name the served rooms")
+
+    def test_table_access_is_the_table_only(self):
+        self.assertCaught(lambda t: self.props(t)["Policies"][0]["Statement"][1].update(Resource="*"),
+                          "on the table only")
+        self.assertCaught(lambda t: self.props(t)["Policies"][0]["Statement"][1].update(Action="dynamodb:*"),
+                          "beyond item reads and writes")
+
+    def test_review_handler_reads_only(self):
+        def widen(t):
+            policy = t["Resources"]["ReviewHandlerFunction"]["Properties"]["Policies"][0]["Fn::If"][1]
+            policy["Statement"][0]["Action"] = ["dynamodb:GetItem", "dynamodb:PutItem"]
+        self.assertCaught(widen, "may only read the table")
+
+    def test_table_keeps_recovery_and_ttl(self):
+        table = lambda t: t["Resources"]["ModerationTable"]["Properties"]
+        self.assertCaught(lambda t: table(t).pop("PointInTimeRecoverySpecification"), "point-in-time recovery")
+        self.assertCaught(lambda t: table(t).pop("TimeToLiveSpecification"), "TTL")
+
+    def test_moderation_routes_keep_the_authorizer(self):
+        self.assertCaught(lambda t: self.props(t)["Events"]["Ban"]["Properties"].update(Auth={"Authorizer": "NONE"}),
+                          "only POST /auth may skip the JWT authorizer")
+        self.assertCaught(lambda t: t["Resources"]["ChatAuthApi"]["Properties"]["Auth"].pop("DefaultAuthorizer"),
+                          "must be a JWT authorizer")

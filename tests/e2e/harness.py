@@ -280,10 +280,11 @@ def check_sigv4(method, path, query, headers, body, secret=SECRET_KEY, now=None)
     return None
 
 
-class FakeConnect:
-    """Answers Connect API calls from a script of replies and records each request,
-    with the verdict of its SigV4 check. Unsigned or badly signed requests get the
-    403 `InvalidSignatureException` that Connect would send."""
+class SigV4Server:
+    """A local HTTP server playing an AWS service: answers from a script of replies
+    (then `default_reply`) and records each request, with the verdict of its SigV4
+    check. Unsigned or badly signed requests get the 403 `InvalidSignatureException`
+    the service would send."""
 
     def __init__(self):
         self.requests = []
@@ -330,7 +331,7 @@ class FakeConnect:
                 {"method": h.command, "path": path, "headers": headers,
                  "body": json.loads(body or b"null"), "signature_problem": problem}
             )
-            reply = self.replies.pop(0) if self.replies else started()
+            reply = self.replies.pop(0) if self.replies else self.default_reply(path)
         if problem:
             reply = error(403, "InvalidSignatureException", problem)
         status, extra_headers, data = reply
@@ -340,6 +341,34 @@ class FakeConnect:
         h.send_header("content-length", str(len(data)))
         h.end_headers()
         h.wfile.write(data)
+
+
+class FakeConnect(SigV4Server):
+    """Amazon Connect: every chat starts unless scripted otherwise."""
+
+    def default_reply(self, path):
+        return started()
+
+
+class FakeIvs(SigV4Server):
+    """The IVS Chat control plane (`POST /CreateChatToken` and the moderation calls)."""
+
+    def default_reply(self, path):
+        bodies = {
+            "/CreateChatToken": {"token": "ivs-token-secret", "sessionExpirationTime": "2026-11-23T13:00:00Z",
+                                 "tokenExpirationTime": "2026-11-23T12:01:00Z"},
+            "/DisconnectUser": {},
+            "/DeleteMessage": {"id": "delete-event-1"},
+            "/SendEvent": {"id": "event-1"},
+        }
+        if path not in bodies:
+            return error(404, "ResourceNotFoundException", f"no operation at {path}")
+        return 200, {}, json.dumps(bodies[path]).encode()
+
+    def calls(self, path=None):
+        """The recorded requests, to `path` when given."""
+        with self._lock:
+            return [r for r in self.requests if path is None or r["path"] == path]
 
 
 def started(contact="contact-1", participant="participant-1", token="token-secret-1"):
@@ -353,11 +382,109 @@ def error(status, error_type, message="details from Connect"):
 
 def connect_env(endpoint):
     """What start-chat needs to call a Connect endpoint with the test credentials."""
+    return aws_env(AWS_ENDPOINT_URL_CONNECT=endpoint)
+
+
+def aws_env(**endpoints):
+    """The test credentials, no other source of them, and the given endpoints."""
     return {
-        "AWS_ENDPOINT_URL_CONNECT": endpoint,
+        **endpoints,
         "AWS_ACCESS_KEY_ID": ACCESS_KEY,
         "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
         "AWS_EC2_METADATA_DISABLED": "true",
         "AWS_CONFIG_FILE": "/dev/null",
         "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
     }
+
+
+# --- DynamoDB played by moto in server mode, and a token issuer. ---
+
+MOTO_SERVER = REPO / ".venv" / "bin" / "moto_server"
+TABLE = "chat-state"
+
+
+class Moto:
+    """`moto_server` on a free port with chat-auth's table (the template's key schema).
+    `pause()` stops the process (connections then hang, like a slow DynamoDB) and
+    `resume()` lets it go on."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = tempfile.NamedTemporaryFile(prefix="moto-", suffix=".log")
+
+    def __enter__(self):
+        if not MOTO_SERVER.exists():
+            raise RuntimeError(f"{MOTO_SERVER} is missing: run `make tools`")
+        self.proc = spawn([MOTO_SERVER, "-H", "127.0.0.1", "-p", self.port], log=self.log)
+        wait_for_port(self.port, self.proc, "moto_server")
+        import boto3  # installed with moto
+
+        self.dynamodb = boto3.client(
+            "dynamodb", endpoint_url=self.url, region_name=REGION,
+            aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY,
+        )
+        self.dynamodb.create_table(
+            TableName=TABLE, BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                  {"AttributeName": "sk", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                       {"AttributeName": "sk", "KeyType": "RANGE"}],
+        )
+        return self
+
+    def __exit__(self, *exc):
+        self.resume()
+        stop(self.proc)
+        self.log.close()
+
+    def pause(self):
+        os.killpg(self.proc.pid, signal.SIGSTOP)
+
+    def resume(self):
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGCONT)
+
+    def items(self):
+        return self.dynamodb.scan(TableName=TABLE)["Items"]
+
+
+def _b64url(data):
+    import base64
+
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+class Issuer:
+    """An OIDC issuer for the tests: a generated RSA key, its JWKS in a file, and
+    RS256 tokens signed with it."""
+
+    URL = "https://issuer.test/pool"
+    AUDIENCE = "test-client"
+
+    def __init__(self):
+        from cryptography.hazmat.primitives.asymmetric import rsa  # installed with moto
+
+        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        numbers = self.key.public_key().public_numbers()
+        to_bytes = lambda n: n.to_bytes((n.bit_length() + 7) // 8, "big")
+        jwks = {"keys": [{"kty": "RSA", "kid": "k1", "alg": "RS256", "use": "sig",
+                          "n": _b64url(to_bytes(numbers.n)), "e": _b64url(to_bytes(numbers.e))}]}
+        self.file = tempfile.NamedTemporaryFile(prefix="jwks-", suffix=".json", mode="w")
+        json.dump(jwks, self.file)
+        self.file.flush()
+
+    def env(self):
+        return {"JWT_ISSUER": self.URL, "JWT_AUDIENCE": self.AUDIENCE, "JWKS_FILE": self.file.name}
+
+    def token(self, sub, groups=(), **claims):
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import padding
+
+        now = int(time.time())
+        payload = {"sub": sub, "iss": self.URL, "aud": self.AUDIENCE, "iat": now, "exp": now + 600,
+                   "cognito:groups": list(groups), **claims}
+        header = {"alg": "RS256", "typ": "JWT", "kid": "k1"}
+        signing_input = f"{_b64url(json.dumps(header).encode())}.{_b64url(json.dumps(payload).encode())}"
+        signature = self.key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
+        return f"{signing_input}.{_b64url(signature)}"

@@ -134,17 +134,17 @@ impl Config {
         }
 
         let attribute_keys: BTreeSet<String> =
-            env.list("ALLOWED_ATTRIBUTE_KEYS").into_iter().collect();
+            env.list("CLIENT_ATTRIBUTE_KEYS").into_iter().collect();
         for key in &attribute_keys {
             if key == "role" {
                 return Err(error(
-                    "ALLOWED_ATTRIBUTE_KEYS",
+                    "CLIENT_ATTRIBUTE_KEYS",
                     "\"role\" comes from the verified identity, never from the client",
                 ));
             }
             if key.is_empty() || key.len() > 128 || key.chars().any(char::is_control) {
                 return Err(error(
-                    "ALLOWED_ATTRIBUTE_KEYS",
+                    "CLIENT_ATTRIBUTE_KEYS",
                     format!("{key:?} is not a valid attribute key"),
                 ));
             }
@@ -348,8 +348,8 @@ mod tests {
         assert_eq!(variable(&[("ALLOWED_ROOMS", "room/x y")]), "ALLOWED_ROOMS");
         assert_eq!(variable(&[("SESSION_MINUTES", "181")]), "SESSION_MINUTES");
         assert_eq!(
-            variable(&[("ALLOWED_ATTRIBUTE_KEYS", "avatar,role")]),
-            "ALLOWED_ATTRIBUTE_KEYS"
+            variable(&[("CLIENT_ATTRIBUTE_KEYS", "avatar,role")]),
+            "CLIENT_ATTRIBUTE_KEYS"
         );
         assert_eq!(
             variable(&[("VIEWER_CAPABILITIES", "SEND")]),

@@ -179,3 +179,130 @@ async fn fetch(url: &str) -> Result<String, String> {
         .await
         .map_err(|_| "no answer within 5 s".to_owned())?
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_lc_rs::rand::SystemRandom;
+    use aws_lc_rs::signature::{Ed25519KeyPair, KeyPair};
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    use jsonwebtoken::{EncodingKey, Header};
+    use serde_json::json;
+
+    const ISSUER: &str = "https://issuer.test/pool";
+
+    /// A signing key and a verifier that trusts it.
+    fn issuer() -> (EncodingKey, Verifier) {
+        let pkcs8 = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).unwrap();
+        let pair = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap();
+        let x = URL_SAFE_NO_PAD.encode(pair.public_key().as_ref());
+        let jwks = json!({"keys": [
+            {"kty": "oct", "k": "c2VjcmV0", "alg": "HS256", "kid": "hmac"},
+            {"kty": "OKP", "crv": "Ed25519", "x": x, "alg": "EdDSA", "kid": "k1"}
+        ]});
+        let settings = JwtSettings {
+            issuer: ISSUER.into(),
+            audiences: vec!["app".into()],
+            jwks: JwksSource::File(String::new()),
+        };
+        let verifier = Verifier::from_jwks(&jwks.to_string(), &settings).unwrap();
+        (EncodingKey::from_ed_der(pkcs8.as_ref()), verifier)
+    }
+
+    fn sign(key: &EncodingKey, claims: Value) -> String {
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some("k1".into());
+        jsonwebtoken::encode(&header, &claims, key).unwrap()
+    }
+
+    fn now() -> u64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+    }
+
+    #[test]
+    fn valid_tokens_give_their_claims() {
+        let (key, verifier) = issuer();
+        let exp = now() + 600;
+        let id_token = sign(
+            &key,
+            json!({"sub": "u1", "iss": ISSUER, "aud": "app", "exp": exp}),
+        );
+        assert_eq!(verifier.verify(&id_token).unwrap()["sub"], "u1");
+        let access = sign(
+            &key,
+            json!({"sub": "u1", "iss": ISSUER, "client_id": "app", "exp": exp}),
+        );
+        assert!(
+            verifier.verify(&access).is_ok(),
+            "Cognito access tokens carry client_id"
+        );
+        let listed = sign(
+            &key,
+            json!({"sub": "u1", "iss": ISSUER, "aud": ["x", "app"], "exp": exp}),
+        );
+        assert!(verifier.verify(&listed).is_ok());
+    }
+
+    #[test]
+    fn every_rule_refuses_what_breaks_it() {
+        let (key, verifier) = issuer();
+        let exp = now() + 600;
+        let refused = |claims: Value| verifier.verify(&sign(&key, claims)).unwrap_err();
+        assert_eq!(
+            refused(json!({"sub": "u", "iss": ISSUER, "aud": "other", "exp": exp})),
+            TokenError::WrongAudience
+        );
+        assert_eq!(
+            refused(json!({"sub": "u", "iss": ISSUER, "exp": exp})),
+            TokenError::WrongAudience
+        );
+        for claims in [
+            json!({"sub": "u", "iss": "https://evil.test", "aud": "app", "exp": exp}),
+            json!({"sub": "u", "iss": ISSUER, "aud": "app", "exp": now() - 120}),
+            json!({"sub": "u", "iss": ISSUER, "aud": "app", "exp": exp, "nbf": now() + 300}),
+            json!({"iss": ISSUER, "aud": "app", "exp": exp}),
+        ] {
+            assert!(
+                matches!(refused(claims.clone()), TokenError::Invalid(_)),
+                "{claims}"
+            );
+        }
+        assert_eq!(verifier.verify("not.a.jwt"), Err(TokenError::Malformed));
+
+        let (other_key, _) = issuer();
+        let forged = sign(
+            &other_key,
+            json!({"sub": "u", "iss": ISSUER, "aud": "app", "exp": exp}),
+        );
+        assert!(matches!(
+            verifier.verify(&forged),
+            Err(TokenError::Invalid(_))
+        ));
+        // A token "signed" with the published HMAC key's bytes is refused: symmetric
+        // keys in a JWKS are never used.
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some("hmac".into());
+        let hmac = jsonwebtoken::encode(
+            &header,
+            &json!({"sub": "u", "iss": ISSUER, "aud": "app", "exp": exp}),
+            &EncodingKey::from_secret(b"secret"),
+        )
+        .unwrap();
+        assert_eq!(verifier.verify(&hmac), Err(TokenError::UnknownKey));
+    }
+
+    #[test]
+    fn a_jwks_without_usable_keys_is_refused() {
+        let settings = JwtSettings {
+            issuer: ISSUER.into(),
+            audiences: vec!["app".into()],
+            jwks: JwksSource::File(String::new()),
+        };
+        assert!(Verifier::from_jwks(r#"{"keys": []}"#, &settings).is_err());
+        assert!(Verifier::from_jwks("not json", &settings).is_err());
+    }
+}

@@ -17,7 +17,8 @@ pub type LiveApp = App<IvsRooms, Store>;
 
 /// Reads the configuration, loads the issuer's keys when this process verifies tokens
 /// itself, and builds the clients with the AWS SDK's usual credential and region chain.
-/// A bad configuration prints one line and fails.
+/// A bad configuration prints one line and fails. Without `TABLE_NAME` (local runs;
+/// the template always sets it) bans live in this process only.
 async fn load_app(in_lambda: bool) -> Result<LiveApp, ExitCode> {
     let fail = |e: String| launch::fail("chat-auth", e);
     let config = Config::from_env(&Env::process()).map_err(|e| fail(e.to_string()))?;

@@ -121,7 +121,7 @@ fn config(extra: &[(&str, &str)]) -> Config {
     let mut vars = vec![
         ("ALLOWED_ROOMS", ARN),
         ("ALLOWED_ORIGINS", ORIGIN),
-        ("ALLOWED_ATTRIBUTE_KEYS", "avatar"),
+        ("CLIENT_ATTRIBUTE_KEYS", "avatar"),
     ];
     vars.extend_from_slice(extra);
     Config::from_env(&Env::from_pairs(&vars)).unwrap()
