@@ -158,7 +158,7 @@ def as_list(value):
 def check_chat_auth(res, functions, handler):
     """chat-auth: least privilege on the rooms and the table, a JWT authorizer from the
     issuer parameter, a table with TTL and point-in-time recovery, and the review
-    handler reading the same table, read-only."""
+    handler reading the same table (and writing strikes and timeouts), nothing more."""
     problems = []
     auth = next((n for n, f in functions.items()
                  if f.get("Metadata", {}).get("BuildProperties", {}).get("Binary") == "chat-auth"), None)
@@ -219,8 +219,9 @@ def check_chat_auth(res, functions, handler):
         if "TABLE_NAME" not in json.dumps(h.get("Environment", {})) or table not in json.dumps(h.get("Environment", {})):
             problems.append(f"{handler}: TABLE_NAME must name the template's table (bans are enforced there)")
         for s in statements(h):
-            if set(as_list(s.get("Action"))) != {"dynamodb:GetItem"} or s.get("Resource") != table_arn:
-                problems.append(f"{handler}: may only read the table (dynamodb:GetItem on it)")
+            if not set(as_list(s.get("Action"))) <= {"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem"} \
+                    or s.get("Resource") != table_arn:
+                problems.append(f"{handler}: may only read items of the table and write strikes and timeouts")
     return problems
 
 

@@ -119,11 +119,11 @@ class ChatAuthChecks(TemplateCase):
         self.assertCaught(lambda t: self.props(t)["Policies"][0]["Statement"][1].update(Action="dynamodb:*"),
                           "beyond item reads and writes")
 
-    def test_review_handler_reads_only(self):
+    def test_review_handler_cannot_lift_bans(self):
         def widen(t):
             policy = t["Resources"]["ReviewHandlerFunction"]["Properties"]["Policies"][0]["Fn::If"][1]
-            policy["Statement"][0]["Action"] = ["dynamodb:GetItem", "dynamodb:PutItem"]
-        self.assertCaught(widen, "may only read the table")
+            policy["Statement"][0]["Action"] = ["dynamodb:GetItem", "dynamodb:DeleteItem"]
+        self.assertCaught(widen, "may only read items of the table")
 
     def test_table_keeps_recovery_and_ttl(self):
         table = lambda t: t["Resources"]["ModerationTable"]["Properties"]

@@ -12,6 +12,20 @@ from harness import (TABLE, Emulator, FakeIvs, Issuer, Moto, aws_env,
                      enter_class_context)
 
 ROOM = "arn:aws:ivschat:us-east-1:123456789012:room/Room1"
+# Two denied messages within ten minutes time the sender out for five.
+POLICY = """
+[defaults.escalation]
+strikes = 2
+window_minutes = 10
+timeout_minutes = 5
+
+[[defaults.rules]]
+id = "spam"
+kind = "terms"
+terms = ["buy followers"]
+action = "deny"
+reason = "No selling here."
+"""
 ORIGIN = "https://app.example"
 
 
@@ -36,7 +50,7 @@ class ChatAuthTest(unittest.TestCase):
             "ALLOWED_ROOMS": ROOM, "ALLOWED_ORIGINS": ORIGIN, "TABLE_NAME": TABLE,
             "CLIENT_ATTRIBUTE_KEYS": "avatar",
         })
-        cls.reviewer = cls.emulator.start("review-handler", {**endpoints, "TABLE_NAME": TABLE})
+        cls.reviewer = cls.emulator.start("review-handler", {**endpoints, "TABLE_NAME": TABLE, "POLICY": POLICY})
 
     def setUp(self):
         self.ivs.reset()
@@ -84,6 +98,24 @@ class ChatAuthTest(unittest.TestCase):
         self.assertEqual(self.review("viewer-1", "sorry")["ReviewResult"], "ALLOW")
         status, _ = self.call("POST", "/auth", {"arn": ROOM}, user="viewer-1")
         self.assertEqual(status, 200)
+
+    def test_repeated_denials_time_the_sender_out_everywhere(self):
+        self.assertEqual(self.review("viewer-6", "buy followers here")["Attributes"]["Reason"], "No selling here.")
+        self.assertEqual(self.review("viewer-6", "hi")["ReviewResult"], "ALLOW", "one strike only")
+        second = self.review("viewer-6", "buy followers now")
+        self.assertEqual(second["ReviewResult"], "DENY")
+        denied = self.review("viewer-6", "hi again")
+        self.assertEqual(denied["ReviewResult"], "DENY")
+        self.assertRegex(denied["Attributes"]["Reason"],
+                         r"^You are timed out until \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC: 2 messages denied within 10 minutes$")
+        self.assertIn('"escalation":"timeout"', self.reviewer.logs().replace(" ", ""))
+        status, answer = self.call("POST", "/auth", {"arn": ROOM}, user="viewer-6")
+        self.assertEqual((status, answer["code"]), (403, "TimedOut"), "chat-auth sees it too")
+        status, listed = self.call("GET", "/moderation/bans?room=Room1", user="mod-1", groups=["moderator"])
+        [timeout] = [b for b in listed["bans"] if b["userId"] == "viewer-6"]
+        self.assertEqual((timeout["kind"], timeout["by"]), ("timeout", "escalation"))
+        status, _ = self.call("DELETE", "/moderation/bans/Room1/viewer-6", user="mod-1", groups=["moderator"])
+        self.assertEqual(status, 200, "a moderator can lift it")
 
     def test_a_viewer_cannot_grant_itself_anything(self):
         body = {"arn": ROOM, "userId": "viewer-3", "capabilities": ["SEND_MESSAGE", "DELETE_MESSAGE", "DISCONNECT_USER"],

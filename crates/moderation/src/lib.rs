@@ -12,6 +12,6 @@ mod rewrite;
 
 pub use engine::{Attributes, Basis, Decision, Engine, Message, RuleMatch, Verdict};
 pub use policy::{
-    Action, Category, OnError, PiiType, Policy, PolicyError, RuleKind, RuleSpec, Settings,
-    Severity, DEFAULT_POLICY_TOML,
+    Action, Category, Escalation, EscalationSpec, OnError, PiiType, Policy, PolicyError, RuleKind,
+    RuleSpec, Settings, Severity, DEFAULT_POLICY_TOML,
 };

@@ -386,3 +386,56 @@ fn errors_name_the_field_and_the_problem() {
         assert!(!err.contains('\n'), "one line: {err}");
     }
 }
+
+#[test]
+fn escalation_is_inherited_replaced_or_switched_off_per_room() {
+    let e = engine(
+        r#"
+[defaults.escalation]
+strikes = 3
+window_minutes = 10
+timeout_minutes = 15
+[rooms.RoomB.escalation]
+strikes = 0
+window_minutes = 1
+timeout_minutes = 1
+[rooms.RoomC.escalation]
+strikes = 2
+window_minutes = 1
+timeout_minutes = 60
+"#,
+    );
+    let defaults = e.escalation(ROOM_A).unwrap();
+    assert_eq!(
+        (
+            defaults.strikes,
+            defaults.window_seconds,
+            defaults.timeout_seconds
+        ),
+        (3, 600, 900)
+    );
+    assert_eq!(e.escalation(ROOM_B), None, "strikes = 0 switches it off");
+    let c = e
+        .escalation("arn:aws:ivschat:eu-west-1:111122223333:room/RoomC")
+        .unwrap();
+    assert_eq!((c.strikes, c.timeout_seconds), (2, 3600));
+    assert_eq!(engine("").escalation(ROOM_A), None, "off by default");
+}
+
+#[test]
+fn escalation_limits_name_the_field() {
+    let error = |body: &str| compile_error(&format!("[defaults.escalation]\n{body}"));
+    assert!(
+        error("strikes = 101\nwindow_minutes = 1\ntimeout_minutes = 1")
+            .contains("defaults.escalation.strikes")
+    );
+    assert!(
+        error("strikes = 3\nwindow_minutes = 0\ntimeout_minutes = 1")
+            .contains("defaults.escalation.window_minutes")
+    );
+    assert!(
+        error("strikes = 3\nwindow_minutes = 1\ntimeout_minutes = 50000")
+            .contains("defaults.escalation.timeout_minutes")
+    );
+    assert!(error("strikes = 3\nwindow_minutes = 1").contains("timeout_minutes"));
+}

@@ -14,7 +14,7 @@ use serde_json::value::RawValue;
 
 use crate::config::{Config, StateSettings};
 use crate::handler::{review_raw, unavailable};
-use crate::sanctions::{self, Enforcer, Standing};
+use crate::sanctions::Enforcer;
 
 /// The lookups of chat-auth's bans and timeouts, with the SDK's usual credential and
 /// region chain. The SDK's own timeouts sit above the deadline, which is what bounds
@@ -69,16 +69,16 @@ pub fn main() -> ExitCode {
         let response = match config {
             Some(config) => {
                 let mut outcome = review_raw(&config.engine, event.payload.get());
-                let standing = match (enforcer, &outcome.room_arn, &outcome.user_id) {
-                    (Some(enforcer), Some(room), Some(user)) => {
-                        Some(enforcer.standing(room, user, unix_now()).await)
-                    }
-                    _ => None,
-                };
-                if let Some(Standing::Sanctioned(sanction)) = &standing {
-                    sanctions::deny(&mut outcome, sanction);
-                }
-                crate::logging::review(&outcome, standing.as_ref(), config.log_content);
+                let enforcement =
+                    match (enforcer, outcome.room_arn.clone(), outcome.user_id.clone()) {
+                        (Some(enforcer), Some(room), Some(user)) => Some(
+                            enforcer
+                                .enforce(&config.engine, &mut outcome, &room, &user, unix_now())
+                                .await,
+                        ),
+                        _ => None,
+                    };
+                crate::logging::review(&outcome, enforcement.as_ref(), config.log_content);
                 outcome.response
             }
             None => {

@@ -1,17 +1,19 @@
 //! Bans and timeouts from chat-auth's table, enforced on every message: a sanctioned
 //! sender's messages are denied with the sanction's reason (and end, for a timeout).
-//! Each lookup has a deadline, so a slow or failed table never makes IVS wait past its
-//! 200 ms: the content verdict then stands, and the failure is logged. Answers are
-//! cached briefly per sender, which bounds how long a new ban takes to reach a warm
-//! instance (the cache time plus one read).
+//! With the policy's `escalation`, messages the rules deny count as strikes, and enough
+//! of them time the sender out. Each lookup or write has a deadline, so a slow or
+//! failed table never makes IVS wait past its 200 ms: the content verdict then stands,
+//! and the failure is logged. Answers are cached briefly per sender, which bounds how
+//! long a new ban takes to reach a warm instance (the cache time plus one read).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use chat_state::{room_id, Sanction, SanctionStore};
+use chat_state::{room_id, Sanction, SanctionStore, StateError};
+use moderation::{Basis, Decision, Engine, Escalation};
 
-use crate::handler::{Outcome, REASON_ATTRIBUTE};
+use crate::handler::{Outcome, Review, REASON_ATTRIBUTE};
 use crate::ivs::ReviewResult;
 
 /// Senders remembered at most; the cache starts over past it.
@@ -27,6 +29,15 @@ pub enum Standing {
 }
 
 type Key = (String, String);
+
+/// What enforcement did to one message, for its log line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Enforcement {
+    pub standing: Standing,
+    /// With escalation on and the message denied by the rules: the timeout it led to
+    /// (`Ok(None)`: a strike, no timeout yet), or why the strike could not be counted.
+    pub escalation: Option<Result<Option<Sanction>, String>>,
+}
 
 /// Looks sanctions up with a deadline and a short cache.
 pub struct Enforcer<S> {
@@ -46,6 +57,76 @@ impl<S: SanctionStore> Enforcer<S> {
         }
     }
 
+    /// Enforces the sender's standing on a reviewed message: a sanction denies it; a
+    /// message the rules deny is a strike when the room escalates.
+    pub async fn enforce(
+        &self,
+        engine: &Engine,
+        outcome: &mut Outcome,
+        room: &str,
+        user_id: &str,
+        now: u64,
+    ) -> Enforcement {
+        let standing = self.standing(room, user_id, now).await;
+        if let Standing::Sanctioned(sanction) = &standing {
+            deny(outcome, sanction);
+        }
+        let denied_by_rules = matches!(&outcome.review, Review::Reviewed(v)
+            if v.basis == Basis::Rules && matches!(v.decision, Decision::Deny(_)));
+        let escalation = match (&standing, engine.escalation(room)) {
+            (Standing::Sanctioned(_), _) | (_, None) => None,
+            (_, Some(rules)) if denied_by_rules => {
+                Some(self.escalate(room, user_id, now, rules).await)
+            }
+            _ => None,
+        };
+        Enforcement {
+            standing,
+            escalation,
+        }
+    }
+
+    /// Counts one strike and, at the threshold, times the sender out (and remembers it,
+    /// so the sender's next message here is denied without a read).
+    async fn escalate(
+        &self,
+        room: &str,
+        user_id: &str,
+        now: u64,
+        rules: Escalation,
+    ) -> Result<Option<Sanction>, String> {
+        let work = async {
+            let count = self
+                .store
+                .strike(room, user_id, now, rules.window_seconds)
+                .await?;
+            if count < rules.strikes {
+                return Ok::<_, StateError>(None);
+            }
+            let sanction = Sanction {
+                room: room_id(room).to_owned(),
+                user_id: user_id.to_owned(),
+                reason: format!(
+                    "{count} messages denied within {} minutes",
+                    rules.window_seconds / 60
+                ),
+                by: "escalation".to_owned(),
+                created_at: now,
+                until: Some(now.saturating_add(rules.timeout_seconds)),
+            };
+            self.store.impose(&sanction).await?;
+            self.remember(
+                (room_id(room).to_owned(), user_id.to_owned()),
+                Some(sanction.clone()),
+            );
+            Ok(Some(sanction))
+        };
+        match tokio::time::timeout(self.deadline, work).await {
+            Ok(done) => done.map_err(|e| e.to_string()),
+            Err(_) => Err(format!("no answer within {} ms", self.deadline.as_millis())),
+        }
+    }
+
     /// Where `user_id` stands in `room` at `now` (Unix seconds).
     pub async fn standing(&self, room: &str, user_id: &str, now: u64) -> Standing {
         let key = (room_id(room).to_owned(), user_id.to_owned());
@@ -54,18 +135,22 @@ impl<S: SanctionStore> Enforcer<S> {
         }
         match tokio::time::timeout(self.deadline, self.store.active(room, user_id, now)).await {
             Ok(Ok(found)) => {
-                if let Ok(mut cache) = self.cache.lock() {
-                    if cache.len() >= MAX_CACHED {
-                        cache.clear();
-                    }
-                    cache.insert(key, (Instant::now(), found.clone()));
-                }
+                self.remember(key, found.clone());
                 standing(found)
             }
             Ok(Err(e)) => Standing::Unknown(e.to_string()),
             Err(_) => {
                 Standing::Unknown(format!("no answer within {} ms", self.deadline.as_millis()))
             }
+        }
+    }
+
+    fn remember(&self, key: Key, found: Option<Sanction>) {
+        if let Ok(mut cache) = self.cache.lock() {
+            if cache.len() >= MAX_CACHED {
+                cache.clear();
+            }
+            cache.insert(key, (Instant::now(), found));
         }
     }
 
@@ -110,7 +195,7 @@ fn utc(seconds: u64) -> String {
 }
 
 /// Turns the outcome into a DENY with the sanction's reason.
-pub fn deny(outcome: &mut Outcome, sanction: &Sanction) {
+fn deny(outcome: &mut Outcome, sanction: &Sanction) {
     outcome.response.review_result = ReviewResult::Deny;
     outcome
         .response
@@ -214,6 +299,67 @@ mod tests {
             enforcer.standing(ARN, "troll", 1_500).await,
             Standing::Sanctioned(_)
         ));
+    }
+
+    fn event(user: &str, text: &str) -> String {
+        serde_json::json!({"Content": text, "MessageId": "m", "RoomArn": ARN, "Attributes": {},
+            "Sender": {"UserId": user, "Attributes": {}}})
+        .to_string()
+    }
+
+    #[tokio::test]
+    async fn repeated_denials_time_the_sender_out() {
+        let policy = "[defaults.escalation]\nstrikes = 2\nwindow_minutes = 10\ntimeout_minutes = 5\n\
+            [[defaults.rules]]\nid = \"t\"\nkind = \"terms\"\nterms = [\"spamword\"]\naction = \"deny\"\n";
+        let engine = Engine::compile(&moderation::Policy::from_toml(policy).unwrap()).unwrap();
+        let enforcer = Enforcer::new(
+            MemoryStore::new(),
+            Duration::from_millis(50),
+            Duration::from_secs(60),
+        );
+        let run = |text: &'static str, now: u64| {
+            let engine = &engine;
+            let enforcer = &enforcer;
+            async move {
+                let mut outcome = crate::handler::review_raw(engine, &event("troll", text));
+                let done = enforcer
+                    .enforce(engine, &mut outcome, ARN, "troll", now)
+                    .await;
+                (outcome.response, done)
+            }
+        };
+        let (response, done) = run("hello", 1_000).await;
+        assert_eq!(
+            (response.review_result, done.escalation),
+            (ReviewResult::Allow, None)
+        );
+        let (_, done) = run("spamword", 1_001).await;
+        assert_eq!(done.escalation, Some(Ok(None)), "one strike");
+        let (response, done) = run("spamword again", 1_002).await;
+        assert_eq!(response.review_result, ReviewResult::Deny);
+        let Some(Ok(Some(timeout))) = done.escalation else {
+            panic!("no timeout: {done:?}");
+        };
+        assert_eq!(
+            (timeout.until, timeout.by.as_str()),
+            (Some(1_302), "escalation")
+        );
+        let (response, done) = run("hello", 1_003).await;
+        assert_eq!(response.review_result, ReviewResult::Deny, "timed out");
+        assert_eq!(
+            response.attributes[REASON_ATTRIBUTE],
+            "You are timed out until 1970-01-01 00:21:42 UTC: 2 messages denied within 10 minutes"
+        );
+        assert_eq!(
+            done.escalation, None,
+            "a sanctioned message is no new strike"
+        );
+        let (response, _) = run("hello", 1_302).await;
+        assert_eq!(
+            response.review_result,
+            ReviewResult::Allow,
+            "the timeout is over"
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@ mod verdict;
 
 use std::sync::OnceLock;
 
-use crate::policy::{CompiledPolicy, OnError, Policy, PolicyError, RoomPolicy};
+use crate::policy::{CompiledPolicy, Escalation, OnError, Policy, PolicyError, RoomPolicy};
 
 pub use verdict::{Attributes, Basis, Decision, Message, RuleMatch, Verdict};
 
@@ -40,6 +40,11 @@ impl Engine {
     /// Reason sent with `on_error = "deny"`.
     pub fn error_reason(&self) -> &str {
         &self.policy.error_reason
+    }
+
+    /// The room's automatic timeouts after repeated denials, if any.
+    pub fn escalation(&self, room_arn: &str) -> Option<Escalation> {
+        self.room(room_arn).escalation
     }
 
     /// The room's policy, by ARN or by the room id at its end, else the defaults.

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use crate::detect::{Detector, LinkFinder};
 
-use super::{Action, OnError, Policy, PolicyError, RuleKind, Settings};
+use super::{Action, EscalationSpec, OnError, Policy, PolicyError, RuleKind, Settings};
 
 /// A policy ready to review with: the defaults and each room, inheritance resolved.
 #[derive(Debug)]
@@ -29,7 +29,16 @@ pub(crate) struct RoomPolicy {
     pub mask_char: char,
     pub flag_attribute: Option<String>,
     pub rewrite_attribute: Option<String>,
+    pub escalation: Option<Escalation>,
     pub rules: Vec<Arc<Rule>>,
+}
+
+/// Automatic timeouts after repeated denials, in seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Escalation {
+    pub strikes: u32,
+    pub window_seconds: u64,
+    pub timeout_seconds: u64,
 }
 
 /// One compiled rule.
@@ -115,6 +124,7 @@ impl RoomPolicy {
             mask_char: '*',
             flag_attribute: Some("flagged".to_owned()),
             rewrite_attribute: Some("moderated".to_owned()),
+            escalation: None,
             rules: Vec::new(),
         }
     }
@@ -127,6 +137,34 @@ fn attribute_name(name: &Option<String>, inherited: &Option<String>) -> Option<S
         Some(n) => Some(n.clone()),
         None => inherited.clone(),
     }
+}
+
+/// A checked escalation; `None` for `strikes = 0`.
+fn escalation(spec: &EscalationSpec, field: &str) -> Result<Option<Escalation>, PolicyError> {
+    let within = |name: &str, value: u32, max: u32| {
+        if (1..=max).contains(&value) {
+            Ok(u64::from(value) * 60)
+        } else {
+            Err(PolicyError::invalid(
+                format!("{field}.{name}"),
+                format!("must be from 1 to {max}"),
+            ))
+        }
+    };
+    if spec.strikes == 0 {
+        return Ok(None);
+    }
+    if spec.strikes > 100 {
+        return Err(PolicyError::invalid(
+            format!("{field}.strikes"),
+            "must be from 1 to 100 (0 switches escalation off)",
+        ));
+    }
+    Ok(Some(Escalation {
+        strikes: spec.strikes,
+        window_seconds: within("window_minutes", spec.window_minutes, 1_440)?,
+        timeout_seconds: within("timeout_minutes", spec.timeout_minutes, 43_200)?,
+    }))
 }
 
 impl Compiler {
@@ -192,6 +230,10 @@ impl Compiler {
                 &settings.rewrite_attribute,
                 &parent.rewrite_attribute,
             ),
+            escalation: match &settings.escalation {
+                None => parent.escalation,
+                Some(spec) => escalation(spec, &format!("{field}.escalation"))?,
+            },
             rules,
         })
     }

@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use serde::Deserialize;
 
 pub use crate::detect::{Category, PiiType, Severity};
+pub use compile::Escalation;
 pub(crate) use compile::{compile, CompiledPolicy, RoomPolicy, Rule};
 pub use error::PolicyError;
 pub use parse::DEFAULT_POLICY_TOML;
@@ -61,10 +62,26 @@ pub struct Settings {
     pub mask_char: Option<char>,
     pub flag_attribute: Option<String>,
     pub rewrite_attribute: Option<String>,
+    /// Automatic timeouts after repeated denials (enforced by the review handler with
+    /// chat-auth's table). `strikes = 0` in a room switches inherited escalation off.
+    pub escalation: Option<EscalationSpec>,
     #[serde(default)]
     pub disable: Vec<String>,
     #[serde(default)]
     pub rules: Vec<RuleSpec>,
+}
+
+/// `[defaults.escalation]`: that many denied messages from one sender within the window
+/// time the sender out.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EscalationSpec {
+    /// Denied messages that trigger a timeout (1 to 100; 0 switches escalation off).
+    pub strikes: u32,
+    /// The window they are counted in, from the first (1 to 1440 minutes).
+    pub window_minutes: u32,
+    /// How long the timeout lasts (1 to 43200 minutes).
+    pub timeout_minutes: u32,
 }
 
 /// One rule as written. Which optional fields apply depends on `kind`.
