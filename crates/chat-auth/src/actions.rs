@@ -16,9 +16,10 @@ use crate::rooms::ChatRooms;
 /// IVS's limit on a token's or an event's attributes, keys and values together.
 pub const MAX_ATTRIBUTE_BYTES: usize = 1024;
 
-fn audit(action: &'static str, room: &str, target: &str) -> Option<Audit> {
+fn audit(action: &'static str, role: &'static str, room: &str, target: &str) -> Option<Audit> {
     Some(Audit {
         action,
+        role,
         room: room_id(room).to_owned(),
         target: target.to_owned(),
     })
@@ -63,10 +64,11 @@ fn size(attributes: &BTreeMap<String, String>) -> usize {
 }
 
 impl<R: ChatRooms, S: SanctionStore> App<R, S> {
-    /// The verified moderator (or broadcaster) calling, or the answer refusing it.
+    /// The verified caller when it moderates some room, or the answer refusing it; each
+    /// route then checks the room it names (`in_room`).
     fn moderator<'c>(&self, caller: &'c Caller) -> Result<&'c Identity, Answer> {
         match caller {
-            Caller::Verified(id) if id.role.moderates() => Ok(id),
+            Caller::Verified(id) if id.moderates_somewhere(&self.config) => Ok(id),
             Caller::Verified(_) => Err(Answer::error(
                 StatusCode::FORBIDDEN,
                 "Forbidden",
@@ -77,6 +79,20 @@ impl<R: ChatRooms, S: SanctionStore> App<R, S> {
                 "Unauthorized",
                 "Sign in: send a bearer token in Authorization.",
             )),
+        }
+    }
+
+    /// The moderator's role in `room`, or 403 when it does not moderate there.
+    fn in_room(&self, moderator: &Identity, room: &str) -> Result<&'static str, Answer> {
+        let role = moderator.role(&self.config, room);
+        if role.moderates() {
+            Ok(role.name())
+        } else {
+            Err(Answer::error(
+                StatusCode::FORBIDDEN,
+                "Forbidden",
+                "You do not moderate this room.",
+            ))
         }
     }
 
@@ -128,7 +144,7 @@ impl<R: ChatRooms, S: SanctionStore> App<R, S> {
             let capabilities: Vec<Capability> = match identity {
                 None => Vec::new(),
                 Some(id) => {
-                    let allowed = id.allowed(&self.config);
+                    let allowed = Identity::allowed(&self.config, id.role(&self.config, &arn));
                     match &req.capabilities {
                         None => allowed.iter().copied().collect(),
                         Some(asked) => allowed
@@ -139,7 +155,8 @@ impl<R: ChatRooms, S: SanctionStore> App<R, S> {
                     }
                 }
             };
-            let attributes = self.attributes(identity, req.attributes)?;
+            let role = identity.map_or("anonymous", |id| id.role(&self.config, &arn).name());
+            let attributes = self.attributes(identity, role, req.attributes)?;
             let minutes = req
                 .duration_minutes
                 .map_or(self.config.session_minutes, |m| m as i32);
@@ -157,24 +174,25 @@ impl<R: ChatRooms, S: SanctionStore> App<R, S> {
             });
             Ok((
                 Answer::ok(StatusCode::OK, body),
-                audit("token", &arn, &user_id),
+                audit("token", role, &arn, &user_id),
             ))
         };
         result.await.unwrap_or_else(|answer| (answer, None))
     }
 
-    /// The token's attributes: the client's only under allowed keys; `role` and the
-    /// display name (`username`, when the token has a name claim) from the identity.
+    /// The token's attributes: the client's only under allowed keys; `role` (the
+    /// caller's in the room) and the display name (`username`, when the token has a name
+    /// claim) from the identity.
     fn attributes(
         &self,
         identity: Option<&Identity>,
+        role: &str,
         asked: BTreeMap<String, String>,
     ) -> Result<BTreeMap<String, String>, Answer> {
         let mut attributes: BTreeMap<String, String> = asked
             .into_iter()
             .filter(|(k, _)| self.config.attribute_keys.contains(k))
             .collect();
-        let role = identity.map_or("anonymous", |id| id.role.name());
         attributes.insert("role".to_owned(), role.to_owned());
         if let Some(name) = identity.and_then(|id| id.name.clone()) {
             attributes.insert("username".to_owned(), name);
@@ -193,6 +211,7 @@ impl<R: ChatRooms, S: SanctionStore> App<R, S> {
             let moderator = self.moderator(caller)?;
             let req = request::ban(body).map_err(Answer::invalid)?;
             let arn = self.room_arn("room", &req.room)?;
+            let role = self.in_room(moderator, &arn)?;
             if req.user_id == moderator.user_id {
                 return Err(Answer::invalid("userId: moderators cannot ban themselves"));
             }
@@ -223,7 +242,10 @@ impl<R: ChatRooms, S: SanctionStore> App<R, S> {
             if let Err(e) = disconnected {
                 answer.detail = Some(format!("DisconnectUser failed: {e}"));
             }
-            Ok((answer, audit(sanction.kind(), &arn, &sanction.user_id)))
+            Ok((
+                answer,
+                audit(sanction.kind(), role, &arn, &sanction.user_id),
+            ))
         };
         result.await.unwrap_or_else(|answer| (answer, None))
     }
@@ -231,10 +253,11 @@ impl<R: ChatRooms, S: SanctionStore> App<R, S> {
     /// `DELETE /moderation/bans/{room}/{userId}`.
     pub async fn lift(&self, caller: &Caller, room: &str, user_id: &str, now: u64) -> Outcome {
         let result = async {
-            self.moderator(caller)?;
+            let moderator = self.moderator(caller)?;
             if !self.config.rooms.allows(room) {
                 return Err(Answer::invalid("room: not a room this API serves"));
             }
+            let role = self.in_room(moderator, room)?;
             let lifted = self
                 .store
                 .lift(room, user_id, now)
@@ -249,7 +272,7 @@ impl<R: ChatRooms, S: SanctionStore> App<R, S> {
             }
             Ok((
                 Answer::ok(StatusCode::OK, json!({"lifted": true})),
-                audit("lift", room, user_id),
+                audit("lift", role, room, user_id),
             ))
         };
         result.await.unwrap_or_else(|answer| (answer, None))
@@ -258,13 +281,14 @@ impl<R: ChatRooms, S: SanctionStore> App<R, S> {
     /// `GET /moderation/bans?room=`.
     pub async fn list(&self, caller: &Caller, room: Option<&str>, now: u64) -> Outcome {
         let result = async {
-            self.moderator(caller)?;
+            let moderator = self.moderator(caller)?;
             let room = room
                 .filter(|r| !r.is_empty())
                 .ok_or_else(|| Answer::invalid("room: missing (?room=ARN or ID)"))?;
             if !self.config.rooms.allows(room) {
                 return Err(Answer::invalid("room: not a room this API serves"));
             }
+            self.in_room(moderator, room)?;
             let bans = self
                 .store
                 .list(room, now)
@@ -279,9 +303,10 @@ impl<R: ChatRooms, S: SanctionStore> App<R, S> {
     /// `POST /moderation/messages/delete`.
     pub async fn delete(&self, caller: &Caller, body: &[u8]) -> Outcome {
         let result = async {
-            self.moderator(caller)?;
+            let moderator = self.moderator(caller)?;
             let req = request::delete(body).map_err(Answer::invalid)?;
             let arn = self.room_arn("room", &req.room)?;
+            let role = self.in_room(moderator, &arn)?;
             let id = self
                 .rooms
                 .delete_message(&arn, &req.message_id, &req.reason)
@@ -289,7 +314,7 @@ impl<R: ChatRooms, S: SanctionStore> App<R, S> {
                 .map_err(Answer::ivs)?;
             Ok((
                 Answer::ok(StatusCode::OK, json!({"id": id})),
-                audit("delete-message", &arn, &req.message_id),
+                audit("delete-message", role, &arn, &req.message_id),
             ))
         };
         result.await.unwrap_or_else(|answer| (answer, None))
@@ -298,9 +323,10 @@ impl<R: ChatRooms, S: SanctionStore> App<R, S> {
     /// `POST /event`: the demo's SendEvent endpoint, for moderators and allowed names.
     pub async fn event(&self, caller: &Caller, body: &[u8]) -> Outcome {
         let result = async {
-            self.moderator(caller)?;
+            let moderator = self.moderator(caller)?;
             let req = request::event(body).map_err(Answer::invalid)?;
             let arn = self.room_arn("arn", &req.room)?;
+            let role = self.in_room(moderator, &arn)?;
             if !self.config.events.contains(&req.event_name) {
                 return Err(Answer::invalid("eventName: not an event this API sends"));
             }
@@ -319,7 +345,7 @@ impl<R: ChatRooms, S: SanctionStore> App<R, S> {
                     StatusCode::OK,
                     json!({"arn": arn, "status": "success", "id": id}),
                 ),
-                audit("event", &arn, &req.event_name),
+                audit("event", role, &arn, &req.event_name),
             ))
         };
         result.await.unwrap_or_else(|answer| (answer, None))

@@ -51,6 +51,8 @@ pub enum Caller {
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Audit {
     pub action: &'static str,
+    /// The caller's role in the room.
+    pub role: &'static str,
     pub room: String,
     pub target: String,
 }
@@ -72,7 +74,7 @@ impl<R: ChatRooms, S: SanctionStore> App<R, S> {
             log(request_id, "", None, &answer, None, started);
             return respond(None, answer);
         };
-        let caller = self.caller(req);
+        let caller = self.caller(req).await;
         let (answer, audit) = match &caller {
             Ok(caller) => self.route(req, caller).await,
             Err(refused) => (refused.clone(), None),
@@ -94,7 +96,7 @@ impl<R: ChatRooms, S: SanctionStore> App<R, S> {
 
     /// The caller's identity: claims API Gateway's JWT authorizer verified, or a bearer
     /// token verified here. Never the request body.
-    fn caller(&self, req: &Request) -> Result<Caller, Answer> {
+    async fn caller(&self, req: &Request) -> Result<Caller, Answer> {
         let unauthorized =
             |message: String| Answer::error(StatusCode::UNAUTHORIZED, "Unauthorized", message);
         let claims: Option<Map<String, Value>> = match req.request_context_ref() {
@@ -115,6 +117,7 @@ impl<R: ChatRooms, S: SanctionStore> App<R, S> {
             (Some(claims), _, _) => claims,
             (None, Some(token), Some(verifier)) => verifier
                 .verify(token)
+                .await
                 .map_err(|e| unauthorized(e.to_string()))?,
             (None, Some(_), None) => {
                 return Err(unauthorized(
@@ -291,7 +294,6 @@ fn log(
     let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     let audit = audit.cloned().unwrap_or_default();
     let status = answer.status.as_u16();
-    let role = who.map_or("", |i| i.role.name());
     let who = who.map_or("", |i| i.user_id.as_str());
     let code = answer.code.as_deref().unwrap_or("");
     let detail = answer.detail.as_deref().unwrap_or("");
@@ -316,7 +318,7 @@ fn log(
             status,
             code,
             who,
-            role,
+            role = audit.role,
             action = audit.action,
             room = audit.room,
             target = audit.target,

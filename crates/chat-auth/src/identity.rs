@@ -1,9 +1,11 @@
 //! Who the caller is, from verified claims only: `sub` is the IVS user ID, a claim
-//! names the groups that make a moderator or broadcaster, another the display name.
-//! Nothing here reads the request body.
+//! names the groups that make a moderator or broadcaster (in every room, or with a
+//! `:ROOM_ID` suffix in one room), another the display name. Nothing here reads the
+//! request body.
 
 use std::collections::BTreeSet;
 
+use chat_state::room_id;
 use serde_json::{Map, Value};
 
 use crate::config::Config;
@@ -66,7 +68,8 @@ pub struct Identity {
     pub user_id: String,
     /// The display name claim, when the token has one.
     pub name: Option<String>,
-    pub role: Role,
+    /// The groups in the roles claim.
+    pub groups: Vec<String>,
 }
 
 /// Why verified claims do not make an identity.
@@ -96,13 +99,6 @@ impl Identity {
             .get(&config.roles_claim)
             .map(groups)
             .unwrap_or_default();
-        let role = if groups.iter().any(|g| config.broadcaster_groups.contains(g)) {
-            Role::Broadcaster
-        } else if groups.iter().any(|g| config.moderator_groups.contains(g)) {
-            Role::Moderator
-        } else {
-            Role::Viewer
-        };
         let name = match claims.get(&config.name_claim) {
             Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
             _ => None,
@@ -110,13 +106,43 @@ impl Identity {
         Ok(Identity {
             user_id,
             name,
-            role,
+            groups,
         })
     }
 
-    /// The capabilities the role allows.
-    pub fn allowed<'c>(&self, config: &'c Config) -> &'c BTreeSet<Capability> {
-        match self.role {
+    /// The caller's role in `room` (an ARN or ID): a group named in
+    /// `BROADCASTER_GROUPS` or `MODERATOR_GROUPS` counts in every room; the same name
+    /// with `:ROOM_ID` after it, in that room only.
+    pub fn role(&self, config: &Config, room: &str) -> Role {
+        let room = room_id(room);
+        let holds = |names: &BTreeSet<String>| {
+            self.groups.iter().any(|g| {
+                names.contains(g)
+                    || g.rsplit_once(':')
+                        .is_some_and(|(name, id)| id == room && names.contains(name))
+            })
+        };
+        if holds(&config.broadcaster_groups) {
+            Role::Broadcaster
+        } else if holds(&config.moderator_groups) {
+            Role::Moderator
+        } else {
+            Role::Viewer
+        }
+    }
+
+    /// Whether the caller moderates in at least one room.
+    pub fn moderates_somewhere(&self, config: &Config) -> bool {
+        let named =
+            |g: &str| config.moderator_groups.contains(g) || config.broadcaster_groups.contains(g);
+        self.groups
+            .iter()
+            .any(|g| named(g) || g.rsplit_once(':').is_some_and(|(name, _)| named(name)))
+    }
+
+    /// The capabilities a role allows.
+    pub fn allowed(config: &Config, role: Role) -> &BTreeSet<Capability> {
+        match role {
             Role::Viewer => &config.viewer_capabilities,
             Role::Moderator => &config.moderator_capabilities,
             Role::Broadcaster => &config.broadcaster_capabilities,
@@ -173,7 +199,7 @@ mod tests {
         let role = |groups: Value| {
             identity(json!({"sub": "u1", "cognito:groups": groups}), &c)
                 .unwrap()
-                .role
+                .role(&c, "R1")
         };
         assert_eq!(role(json!(["fans", "moderator"])), Role::Moderator);
         assert_eq!(
@@ -190,7 +216,7 @@ mod tests {
         );
         assert_eq!(role(json!(42)), Role::Viewer);
         let none = identity(json!({"sub": "u1"}), &c).unwrap();
-        assert_eq!((none.role, none.name), (Role::Viewer, None));
+        assert_eq!((none.role(&c, "R1"), none.name), (Role::Viewer, None));
     }
 
     #[test]
@@ -205,9 +231,37 @@ mod tests {
             &c,
         )
         .unwrap();
-        assert_eq!(id.role, Role::Moderator);
+        assert_eq!(id.role(&c, "R1"), Role::Moderator);
         assert_eq!(id.name.as_deref(), Some("Ana"));
-        assert_eq!(id.allowed(&c).len(), 3);
+        assert_eq!(Identity::allowed(&c, Role::Moderator).len(), 3);
+    }
+
+    #[test]
+    fn a_room_suffix_limits_the_role_to_that_room() {
+        let c = config(&[]);
+        let arn = "arn:aws:ivschat:us-east-1:123456789012:room/R1";
+        let id = identity(
+            json!({"sub": "u1", "cognito:groups": ["moderator:R1", "broadcaster:R9", "fans:R2"]}),
+            &c,
+        )
+        .unwrap();
+        assert_eq!(id.role(&c, arn), Role::Moderator);
+        assert_eq!(id.role(&c, "R1"), Role::Moderator);
+        assert_eq!(id.role(&c, "R9"), Role::Broadcaster);
+        assert_eq!(id.role(&c, "R2"), Role::Viewer);
+        assert!(id.moderates_somewhere(&c));
+        let fan = identity(json!({"sub": "u2", "cognito:groups": ["fans:R1"]}), &c).unwrap();
+        assert!(!fan.moderates_somewhere(&c));
+        let nested = identity(
+            json!({"sub": "u3", "cognito:groups": ["moderator:R1:x"]}),
+            &c,
+        )
+        .unwrap();
+        assert_eq!(
+            nested.role(&c, "R1"),
+            Role::Viewer,
+            "the suffix is the whole room ID"
+        );
     }
 
     #[test]

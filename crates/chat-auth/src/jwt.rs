@@ -1,9 +1,11 @@
 //! Verifying callers' JWTs where API Gateway's authorizer does not (`chat-auth serve`,
 //! and `/auth` when anonymous viewers are on): the same rules as the authorizer,
 //! signature against the issuer's JWKS, then `iss`, `aud` (or Cognito's `client_id`),
-//! `exp` and `nbf`.
+//! `exp` and `nbf`. A token signed by a key the verifier does not know makes it read the
+//! issuer's keys again (at most once a minute), so key rotations need no restart.
 
-use std::time::Duration;
+use std::sync::{Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 use http_body_util::{BodyExt, Empty, Limited};
 use hyper::body::Bytes;
@@ -20,6 +22,10 @@ use crate::config::{JwksSource, JwtSettings};
 const MAX_JWKS_BYTES: usize = 256 * 1024;
 /// Seconds of clock difference tolerated on `exp` and `nbf`.
 const LEEWAY_SECONDS: u64 = 30;
+/// The issuer's keys are read again at most this often.
+const MIN_REFRESH: Duration = Duration::from_secs(60);
+
+type Keys = Vec<(Option<String>, Algorithm, DecodingKey)>;
 
 /// Why a token was refused; shown to the caller as a 401.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -36,7 +42,11 @@ pub enum TokenError {
 
 /// The issuer's keys and the rules a token must pass.
 pub struct Verifier {
-    keys: Vec<(Option<String>, Algorithm, DecodingKey)>,
+    keys: RwLock<Keys>,
+    /// Where the keys are read again from; `None` for a verifier built from a document.
+    source: Option<JwksSource>,
+    refreshed: Mutex<Instant>,
+    min_refresh: Duration,
     validation_template: Validation,
     audiences: Vec<String>,
 }
@@ -44,7 +54,7 @@ pub struct Verifier {
 impl std::fmt::Debug for Verifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Verifier")
-            .field("keys", &self.keys.len())
+            .field("keys", &self.keys.read().map_or(0, |k| k.len()))
             .field("audiences", &self.audiences)
             .finish()
     }
@@ -53,44 +63,14 @@ impl std::fmt::Debug for Verifier {
 impl Verifier {
     /// Loads the issuer's keys from the configured file or URL.
     pub async fn load(settings: &JwtSettings) -> Result<Verifier, String> {
-        let json = match &settings.jwks {
-            JwksSource::File(path) => {
-                read_file(path).map_err(|e| format!("JWKS_FILE {path}: {e}"))?
-            }
-            JwksSource::Url(url) => fetch(url)
-                .await
-                .map_err(|e| format!("JWKS_URL {url}: {e}"))?,
-        };
-        Verifier::from_jwks(&json, settings)
+        let json = read_jwks(&settings.jwks).await?;
+        let mut verifier = Verifier::from_jwks(&json, settings)?;
+        verifier.source = Some(settings.jwks.clone());
+        Ok(verifier)
     }
 
     /// Builds the verifier from a JWKS document.
     pub fn from_jwks(json: &str, settings: &JwtSettings) -> Result<Verifier, String> {
-        let set: JwkSet =
-            serde_json::from_str(json).map_err(|e| format!("the JWKS is not valid: {e}"))?;
-        let mut keys = Vec::new();
-        for jwk in &set.keys {
-            // Keys without a signing algorithm, or symmetric ones, cannot verify an
-            // issuer's tokens here.
-            let Some(alg) = jwk
-                .common
-                .key_algorithm
-                .and_then(|a| Algorithm::try_from(a).ok())
-            else {
-                continue;
-            };
-            if matches!(alg, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512) {
-                continue;
-            }
-            if let Ok(key) = DecodingKey::from_jwk(jwk) {
-                keys.push((jwk.common.key_id.clone(), alg, key));
-            }
-        }
-        if keys.is_empty() {
-            return Err(
-                "the JWKS has no usable signing key (RSA, EC or Ed25519 with an alg)".into(),
-            );
-        }
         let mut validation = Validation::new(Algorithm::RS256);
         validation.set_issuer(&[&settings.issuer]);
         validation.set_required_spec_claims(&["exp", "iss", "sub"]);
@@ -98,17 +78,55 @@ impl Verifier {
         validation.validate_aud = false;
         validation.leeway = LEEWAY_SECONDS;
         Ok(Verifier {
-            keys,
+            keys: RwLock::new(keys(json)?),
+            source: None,
+            refreshed: Mutex::new(Instant::now()),
+            min_refresh: MIN_REFRESH,
             validation_template: validation,
             audiences: settings.audiences.clone(),
         })
     }
 
-    /// The claims of a valid token.
-    pub fn verify(&self, token: &str) -> Result<Map<String, Value>, TokenError> {
+    /// The claims of a valid token. A token signed by an unknown key is checked again
+    /// after the keys are read again, when they were not read in the last minute.
+    pub async fn verify(&self, token: &str) -> Result<Map<String, Value>, TokenError> {
+        match self.check(token) {
+            Err(TokenError::UnknownKey) if self.refresh().await => self.check(token),
+            checked => checked,
+        }
+    }
+
+    /// Reads the keys again; whether they were.
+    async fn refresh(&self) -> bool {
+        let Some(source) = &self.source else {
+            return false;
+        };
+        {
+            let Ok(mut refreshed) = self.refreshed.lock() else {
+                return false;
+            };
+            if refreshed.elapsed() < self.min_refresh {
+                return false;
+            }
+            *refreshed = Instant::now();
+        }
+        match read_jwks(source).await.and_then(|json| keys(&json)) {
+            Ok(fresh) => {
+                tracing::info!(keys = fresh.len(), "the issuer's keys were read again");
+                self.keys.write().map(|mut keys| *keys = fresh).is_ok()
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "the issuer's keys could not be read again");
+                false
+            }
+        }
+    }
+
+    /// The claims of a valid token, with the keys known now.
+    fn check(&self, token: &str) -> Result<Map<String, Value>, TokenError> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Malformed)?;
-        let (_, alg, key) = self
-            .keys
+        let keys = self.keys.read().map_err(|_| TokenError::UnknownKey)?;
+        let (_, alg, key) = keys
             .iter()
             .find(|(kid, alg, _)| {
                 *alg == header.alg && (header.kid.is_none() || *kid == header.kid)
@@ -136,6 +154,42 @@ impl Verifier {
         }
         Ok(claims)
     }
+}
+
+/// The JWKS document at the configured file or URL.
+async fn read_jwks(source: &JwksSource) -> Result<String, String> {
+    match source {
+        JwksSource::File(path) => read_file(path).map_err(|e| format!("JWKS_FILE {path}: {e}")),
+        JwksSource::Url(url) => fetch(url).await.map_err(|e| format!("JWKS_URL {url}: {e}")),
+    }
+}
+
+/// The signing keys of a JWKS document.
+fn keys(json: &str) -> Result<Keys, String> {
+    let set: JwkSet =
+        serde_json::from_str(json).map_err(|e| format!("the JWKS is not valid: {e}"))?;
+    let mut keys = Vec::new();
+    for jwk in &set.keys {
+        // Keys without a signing algorithm, or symmetric ones, cannot verify an
+        // issuer's tokens here.
+        let Some(alg) = jwk
+            .common
+            .key_algorithm
+            .and_then(|a| Algorithm::try_from(a).ok())
+        else {
+            continue;
+        };
+        if matches!(alg, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512) {
+            continue;
+        }
+        if let Ok(key) = DecodingKey::from_jwk(jwk) {
+            keys.push((jwk.common.key_id.clone(), alg, key));
+        }
+    }
+    if keys.is_empty() {
+        return Err("the JWKS has no usable signing key (RSA, EC or Ed25519 with an alg)".into());
+    }
+    Ok(keys)
 }
 
 /// A JWKS file: a regular file (not a FIFO or device) of bounded size.
@@ -194,12 +248,10 @@ mod tests {
 
     /// A signing key and a verifier that trusts it.
     fn issuer() -> (EncodingKey, Verifier) {
-        let pkcs8 = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).unwrap();
-        let pair = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap();
-        let x = URL_SAFE_NO_PAD.encode(pair.public_key().as_ref());
+        let (key, jwk) = ed_key("k1");
         let jwks = json!({"keys": [
             {"kty": "oct", "k": "c2VjcmV0", "alg": "HS256", "kid": "hmac"},
-            {"kty": "OKP", "crv": "Ed25519", "x": x, "alg": "EdDSA", "kid": "k1"}
+            jwk
         ]});
         let settings = JwtSettings {
             issuer: ISSUER.into(),
@@ -207,13 +259,20 @@ mod tests {
             jwks: JwksSource::File(String::new()),
         };
         let verifier = Verifier::from_jwks(&jwks.to_string(), &settings).unwrap();
-        (EncodingKey::from_ed_der(pkcs8.as_ref()), verifier)
+        (key, verifier)
     }
 
     fn sign(key: &EncodingKey, claims: Value) -> String {
         let mut header = Header::new(Algorithm::EdDSA);
         header.kid = Some("k1".into());
         jsonwebtoken::encode(&header, &claims, key).unwrap()
+    }
+
+    fn verify(verifier: &Verifier, token: &str) -> Result<Map<String, Value>, TokenError> {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(verifier.verify(token))
     }
 
     fn now() -> u64 {
@@ -231,27 +290,27 @@ mod tests {
             &key,
             json!({"sub": "u1", "iss": ISSUER, "aud": "app", "exp": exp}),
         );
-        assert_eq!(verifier.verify(&id_token).unwrap()["sub"], "u1");
+        assert_eq!(verify(&verifier, &id_token).unwrap()["sub"], "u1");
         let access = sign(
             &key,
             json!({"sub": "u1", "iss": ISSUER, "client_id": "app", "exp": exp}),
         );
         assert!(
-            verifier.verify(&access).is_ok(),
+            verify(&verifier, &access).is_ok(),
             "Cognito access tokens carry client_id"
         );
         let listed = sign(
             &key,
             json!({"sub": "u1", "iss": ISSUER, "aud": ["x", "app"], "exp": exp}),
         );
-        assert!(verifier.verify(&listed).is_ok());
+        assert!(verify(&verifier, &listed).is_ok());
     }
 
     #[test]
     fn every_rule_refuses_what_breaks_it() {
         let (key, verifier) = issuer();
         let exp = now() + 600;
-        let refused = |claims: Value| verifier.verify(&sign(&key, claims)).unwrap_err();
+        let refused = |claims: Value| verify(&verifier, &sign(&key, claims)).unwrap_err();
         assert_eq!(
             refused(json!({"sub": "u", "iss": ISSUER, "aud": "other", "exp": exp})),
             TokenError::WrongAudience
@@ -271,7 +330,7 @@ mod tests {
                 "{claims}"
             );
         }
-        assert_eq!(verifier.verify("not.a.jwt"), Err(TokenError::Malformed));
+        assert_eq!(verify(&verifier, "not.a.jwt"), Err(TokenError::Malformed));
 
         let (other_key, _) = issuer();
         let forged = sign(
@@ -279,7 +338,7 @@ mod tests {
             json!({"sub": "u", "iss": ISSUER, "aud": "app", "exp": exp}),
         );
         assert!(matches!(
-            verifier.verify(&forged),
+            verify(&verifier, &forged),
             Err(TokenError::Invalid(_))
         ));
         // A token "signed" with the published HMAC key's bytes is refused: symmetric
@@ -292,7 +351,51 @@ mod tests {
             &EncodingKey::from_secret(b"secret"),
         )
         .unwrap();
-        assert_eq!(verifier.verify(&hmac), Err(TokenError::UnknownKey));
+        assert_eq!(verify(&verifier, &hmac), Err(TokenError::UnknownKey));
+    }
+
+    /// An Ed25519 key: its PKCS#8 document and its JWKS entry.
+    fn ed_key(kid: &str) -> (EncodingKey, Value) {
+        let pkcs8 = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).unwrap();
+        let pair = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap();
+        let x = URL_SAFE_NO_PAD.encode(pair.public_key().as_ref());
+        let jwk = json!({"kty": "OKP", "crv": "Ed25519", "x": x, "alg": "EdDSA", "kid": kid});
+        (EncodingKey::from_ed_der(pkcs8.as_ref()), jwk)
+    }
+
+    #[tokio::test]
+    async fn a_rotated_key_is_read_again_at_most_once_a_minute() {
+        let path = std::env::temp_dir().join(format!("jwks-{}.json", std::process::id()));
+        let (old_key, old_jwk) = ed_key("old");
+        let (new_key, new_jwk) = ed_key("new");
+        std::fs::write(&path, json!({"keys": [old_jwk]}).to_string()).unwrap();
+        let settings = JwtSettings {
+            issuer: ISSUER.into(),
+            audiences: vec!["app".into()],
+            jwks: JwksSource::File(path.display().to_string()),
+        };
+        let mut verifier = Verifier::load(&settings).await.unwrap();
+        let claims = json!({"sub": "u", "iss": ISSUER, "aud": "app", "exp": now() + 600});
+        let signed = |key: &EncodingKey, kid: &str| {
+            let mut header = Header::new(Algorithm::EdDSA);
+            header.kid = Some(kid.into());
+            jsonwebtoken::encode(&header, &claims, key).unwrap()
+        };
+        assert!(verifier.verify(&signed(&old_key, "old")).await.is_ok());
+        std::fs::write(&path, json!({"keys": [new_jwk]}).to_string()).unwrap();
+        assert_eq!(
+            verifier.verify(&signed(&new_key, "new")).await,
+            Err(TokenError::UnknownKey),
+            "read at start, less than a minute ago"
+        );
+        verifier.min_refresh = Duration::ZERO;
+        assert!(verifier.verify(&signed(&new_key, "new")).await.is_ok());
+        assert_eq!(
+            verifier.verify(&signed(&old_key, "old")).await,
+            Err(TokenError::UnknownKey),
+            "the retired key is gone"
+        );
+        std::fs::remove_file(&path).unwrap();
     }
 
     #[test]

@@ -42,11 +42,6 @@ async fn load_app(in_lambda: bool) -> Result<LiveApp, ExitCode> {
         .await;
     let store = match &config.table {
         Some(table) => Store::Dynamo(DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), table)),
-        None if in_lambda => {
-            return Err(fail(
-                "TABLE_NAME: required: the DynamoDB table of bans and timeouts".into(),
-            ))
-        }
         None => {
             tracing::warn!("no TABLE_NAME: bans and timeouts live in this process's memory only");
             Store::Memory(MemoryStore::new())

@@ -575,3 +575,40 @@ async fn with_the_store_down_no_token_is_issued_and_no_ban_half_made() {
     assert_eq!(status, 503);
     assert!(calls(&app).is_empty(), "no token, no disconnect");
 }
+
+#[tokio::test]
+async fn a_room_moderator_moderates_that_room_only() {
+    let other = "arn:aws:ivschat:us-east-1:123456789012:room/Room2";
+    let rooms = format!("{ARN},{other}");
+    let app = app(&[("ALLOWED_ROOMS", &rooms)]);
+    let room_mod = || Some(json!({"sub": "mod-2", "cognito:groups": "[moderator:Room1]"}));
+    let (_, here) = call(&app, "POST", "/auth", room_mod(), json!({"arn": ARN})).await;
+    assert_eq!(here["capabilities"].as_array().unwrap().len(), 3);
+    let (_, there) = call(&app, "POST", "/auth", room_mod(), json!({"arn": other})).await;
+    assert_eq!(there["capabilities"], json!(["SEND_MESSAGE"]));
+    assert_eq!(calls(&app)[1]["attributes"]["role"], "viewer");
+
+    let ban = |room: &str| json!({"room": room, "userId": "viewer-1", "reason": "spam"});
+    let (status, answer) = call(&app, "POST", "/moderation/bans", room_mod(), ban(other)).await;
+    assert_eq!(
+        (status, answer["message"].as_str()),
+        (403, Some("You do not moderate this room."))
+    );
+    let (status, _) = call(
+        &app,
+        "GET",
+        "/moderation/bans?room=Room2",
+        room_mod(),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, _) = call(&app, "POST", "/moderation/bans", room_mod(), ban(ARN)).await;
+    assert_eq!(status, 201);
+    assert!(app
+        .store
+        .active(other, "viewer-1", now())
+        .await
+        .unwrap()
+        .is_none());
+}
