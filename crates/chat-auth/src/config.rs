@@ -136,10 +136,10 @@ impl Config {
         let attribute_keys: BTreeSet<String> =
             env.list("CLIENT_ATTRIBUTE_KEYS").into_iter().collect();
         for key in &attribute_keys {
-            if key == "role" {
+            if key == "role" || key == "username" {
                 return Err(error(
                     "CLIENT_ATTRIBUTE_KEYS",
-                    "\"role\" comes from the verified identity, never from the client",
+                    format!("{key:?} comes from the verified identity, never from the client"),
                 ));
             }
             if key.is_empty() || key.len() > 128 || key.chars().any(char::is_control) {
@@ -274,7 +274,7 @@ fn jwt_settings(env: &Env) -> Result<Option<JwtSettings>, ConfigError> {
     }
     let jwks = match (env.get("JWKS_FILE"), env.get("JWKS_URL")) {
         (Some(file), None) => JwksSource::File(file),
-        (None, Some(url)) if url.starts_with("https://") || url.starts_with("http://127.0.0.1") => {
+        (None, Some(url)) if url.starts_with("https://") || is_loopback_http(&url) => {
             JwksSource::Url(url)
         }
         (None, Some(_)) => return Err(error("JWKS_URL", "expected an https:// URL")),
@@ -291,6 +291,12 @@ fn jwt_settings(env: &Env) -> Result<Option<JwtSettings>, ConfigError> {
         audiences,
         jwks,
     }))
+}
+
+/// `http://127.0.0.1` with nothing but a port or a path after it: a local issuer.
+fn is_loopback_http(url: &str) -> bool {
+    url.strip_prefix("http://127.0.0.1")
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/']))
 }
 
 #[cfg(test)]
@@ -347,6 +353,17 @@ mod tests {
         assert_eq!(variable(&[("ALLOWED_ROOMS", "")]), "ALLOWED_ROOMS");
         assert_eq!(variable(&[("ALLOWED_ROOMS", "room/x y")]), "ALLOWED_ROOMS");
         assert_eq!(variable(&[("SESSION_MINUTES", "181")]), "SESSION_MINUTES");
+        let issuer = [("JWT_ISSUER", "https://i.example"), ("JWT_AUDIENCE", "a")];
+        let url = |u: &'static str| [issuer[0], issuer[1], ("JWKS_URL", u)];
+        assert_eq!(
+            variable(&url("http://127.0.0.1.evil.example/k")),
+            "JWKS_URL"
+        );
+        assert!(from(&url("http://127.0.0.1:8080/jwks.json")).is_ok());
+        assert_eq!(
+            variable(&[("CLIENT_ATTRIBUTE_KEYS", "avatar,username")]),
+            "CLIENT_ATTRIBUTE_KEYS"
+        );
         assert_eq!(
             variable(&[("CLIENT_ATTRIBUTE_KEYS", "avatar,role")]),
             "CLIENT_ATTRIBUTE_KEYS"

@@ -150,7 +150,7 @@ impl<R: ChatRooms, S: SanctionStore> App<R, S> {
                     .await
             }
             (&Method::DELETE, ["moderation", "bans", room, user]) => {
-                match (percent_decode(room), percent_decode(user)) {
+                match lift_target(req, room, user) {
                     (Some(room), Some(user)) => self.lift(caller, &room, &user, now).await,
                     _ => (
                         Answer::invalid("path: not valid percent-encoded UTF-8"),
@@ -185,6 +185,19 @@ impl<R: ChatRooms + 'static, S: SanctionStore + 'static> lambda_setup::serve::Ha
     }
 }
 
+/// The room and user of `DELETE /moderation/bans/{room}/{userId}`: API Gateway's
+/// decoded path parameters, or (local server) the percent-decoded path segments.
+fn lift_target(req: &Request, room: &str, user: &str) -> (Option<String>, Option<String>) {
+    let params = req.path_parameters_ref();
+    match (
+        params.and_then(|p| p.first("room")),
+        params.and_then(|p| p.first("userId")),
+    ) {
+        (Some(room), Some(user)) => (Some(room.to_owned()), Some(user.to_owned())),
+        _ => (percent_decode(room), percent_decode(user)),
+    }
+}
+
 /// Whether a path is one of the routes.
 fn known(segments: &[&str]) -> bool {
     matches!(
@@ -216,10 +229,20 @@ fn route_path(req: &Request) -> String {
     }
 }
 
+/// The token in `Authorization`: `Bearer TOKEN`, or the bare token as API Gateway's
+/// authorizer also accepts it. Any header at all is a claim to be someone: it is
+/// verified or refused, never read as anonymous.
 fn bearer(req: &Request) -> Option<&str> {
-    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+    let value = req
+        .headers()
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .unwrap_or("")
+        .trim();
+    Some(match value.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
+        _ => value,
+    })
 }
 
 fn body(req: &Request) -> &[u8] {

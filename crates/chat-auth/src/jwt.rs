@@ -12,7 +12,7 @@ use hyper::body::Bytes;
 use hyper_rustls::ConfigBuilderExt;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
-use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::jwk::{AlgorithmParameters, JwkSet};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::{Map, Value};
 
@@ -170,13 +170,15 @@ fn keys(json: &str) -> Result<Keys, String> {
         serde_json::from_str(json).map_err(|e| format!("the JWKS is not valid: {e}"))?;
     let mut keys = Vec::new();
     for jwk in &set.keys {
-        // Keys without a signing algorithm, or symmetric ones, cannot verify an
-        // issuer's tokens here.
-        let Some(alg) = jwk
-            .common
-            .key_algorithm
-            .and_then(|a| Algorithm::try_from(a).ok())
-        else {
+        // Symmetric keys cannot verify an issuer's tokens here; RSA keys published
+        // without `alg` (Entra ID) sign RS256; other keys need their `alg`.
+        let alg = match jwk.common.key_algorithm {
+            Some(a) => Algorithm::try_from(a).ok(),
+            None => {
+                matches!(jwk.algorithm, AlgorithmParameters::RSA(_)).then_some(Algorithm::RS256)
+            }
+        };
+        let Some(alg) = alg else {
             continue;
         };
         if matches!(alg, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512) {

@@ -100,6 +100,9 @@ impl SanctionStore for DownStore {
     async fn impose(&self, _: &Sanction) -> Result<(), StateError> {
         Err(StateError::Unavailable("down".into()))
     }
+    async fn impose_unless_longer(&self, _: &Sanction) -> Result<bool, StateError> {
+        Err(StateError::Unavailable("down".into()))
+    }
     async fn lift(&self, _: &str, _: &str, _: u64) -> Result<bool, StateError> {
         Err(StateError::Unavailable("down".into()))
     }
@@ -611,4 +614,51 @@ async fn a_room_moderator_moderates_that_room_only() {
         .await
         .unwrap()
         .is_none());
+}
+
+#[tokio::test]
+async fn a_lift_names_the_user_by_api_gateways_decoded_path_parameter() {
+    use lambda_http::RequestExt;
+    let app = app(&[]);
+    let sanction = Sanction {
+        room: "Room1".into(),
+        user_id: "a%41".into(),
+        reason: "spam".into(),
+        by: "mod-1".into(),
+        created_at: now(),
+        until: None,
+    };
+    app.store.impose(&sanction).await.unwrap();
+    let params: std::collections::HashMap<String, String> = [("room", "Room1"), ("userId", "a%41")]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    let req = event(
+        "DELETE",
+        "/moderation/bans/Room1/a%41",
+        Some(moderator()),
+        Value::Null,
+    )
+    .with_path_parameters(params);
+    let response = app.handle(&req, "r").await;
+    assert_eq!(response.status().as_u16(), 200, "not decoded a second time");
+    assert!(app
+        .store
+        .active(ARN, "a%41", now())
+        .await
+        .unwrap()
+        .is_none());
+}
+
+#[tokio::test]
+async fn an_authorization_header_is_verified_or_refused_never_anonymous() {
+    let app = app(&[("ANONYMOUS_VIEWERS", "true")]);
+    for value in ["Bearer not-a-jwt", "not-a-jwt", "Basic dXNlcjpwYXNz"] {
+        let mut req = event("POST", "/auth", None, json!({"arn": ARN}));
+        req.headers_mut()
+            .insert("authorization", value.parse().unwrap());
+        let response = app.handle(&req, "r").await;
+        assert_eq!(response.status().as_u16(), 401, "{value}");
+    }
+    assert!(calls(&app).is_empty());
 }

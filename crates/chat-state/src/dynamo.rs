@@ -180,6 +180,30 @@ impl SanctionStore for DynamoStore {
         Ok(active)
     }
 
+    async fn impose_unless_longer(&self, sanction: &Sanction) -> Result<bool, StateError> {
+        let Some(until) = sanction.until else {
+            self.impose(sanction).await?;
+            return Ok(true);
+        };
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(to_item(sanction)))
+            .condition_expression(
+                "attribute_not_exists(sk) OR (attribute_exists(#until) AND #until < :until)",
+            )
+            .expression_attribute_names("#until", "until")
+            .expression_attribute_values(":until", number(until))
+            .send()
+            .await;
+        match put {
+            Ok(_) => Ok(true),
+            Err(e) if e.code() == Some("ConditionalCheckFailedException") => Ok(false),
+            Err(e) => Err(failed(e)),
+        }
+    }
+
     async fn strike(
         &self,
         room: &str,
@@ -187,8 +211,30 @@ impl SanctionStore for DynamoStore {
         now: u64,
         window_seconds: u64,
     ) -> Result<u32, StateError> {
-        // Within an open window: one more. Otherwise the condition fails and this
-        // strike opens a new window.
+        // One more in an open window; else open one. Two instances opening a window at
+        // once: one wins, the other counts in it.
+        for _ in 0..3 {
+            if let Some(count) = self.count_in_window(room, user_id, now).await? {
+                return Ok(count);
+            }
+            if self.open_window(room, user_id, now, window_seconds).await? {
+                return Ok(1);
+            }
+        }
+        Err(StateError::Unavailable(
+            "the strike window kept changing under concurrent writes".into(),
+        ))
+    }
+}
+
+impl DynamoStore {
+    /// Adds a strike to the sender's window if one is open: the new count, or `None`.
+    async fn count_in_window(
+        &self,
+        room: &str,
+        user_id: &str,
+        now: u64,
+    ) -> Result<Option<u32>, StateError> {
         let counted = self
             .client
             .update_item()
@@ -213,23 +259,39 @@ impl SanctionStore for DynamoStore {
                     .transpose()?
                     .flatten()
                     .unwrap_or(1);
-                Ok(u32::try_from(count).unwrap_or(u32::MAX))
+                Ok(Some(u32::try_from(count).unwrap_or(u32::MAX)))
             }
-            Err(e) if e.code() == Some("ConditionalCheckFailedException") => {
-                let ends = now.saturating_add(window_seconds);
-                self.client
-                    .put_item()
-                    .table_name(&self.table)
-                    .item("pk", partition(room))
-                    .item("sk", sort(STRIKES, user_id))
-                    .item("strikes", number(1))
-                    .item("windowEnds", number(ends))
-                    .item("expiresAt", number(ends))
-                    .send()
-                    .await
-                    .map_err(failed)?;
-                Ok(1)
-            }
+            Err(e) if e.code() == Some("ConditionalCheckFailedException") => Ok(None),
+            Err(e) => Err(failed(e)),
+        }
+    }
+
+    /// Opens a window with this strike, unless another writer just opened one.
+    async fn open_window(
+        &self,
+        room: &str,
+        user_id: &str,
+        now: u64,
+        window_seconds: u64,
+    ) -> Result<bool, StateError> {
+        let ends = now.saturating_add(window_seconds);
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .item("pk", partition(room))
+            .item("sk", sort(STRIKES, user_id))
+            .item("strikes", number(1))
+            .item("windowEnds", number(ends))
+            .item("expiresAt", number(ends))
+            .condition_expression("attribute_not_exists(sk) OR #ends <= :now")
+            .expression_attribute_names("#ends", "windowEnds")
+            .expression_attribute_values(":now", number(now))
+            .send()
+            .await;
+        match put {
+            Ok(_) => Ok(true),
+            Err(e) if e.code() == Some("ConditionalCheckFailedException") => Ok(false),
             Err(e) => Err(failed(e)),
         }
     }

@@ -54,6 +54,25 @@ impl SanctionStore for MemoryStore {
         Ok(())
     }
 
+    async fn impose_unless_longer(&self, sanction: &Sanction) -> Result<bool, StateError> {
+        let mut sanctions = self.sanctions.lock().map_err(poisoned)?;
+        let key = key(&sanction.room, &sanction.user_id);
+        let longer = sanctions
+            .get(&key)
+            .is_some_and(|held| match (held.until, sanction.until) {
+                (None, _) => true,
+                (Some(_), None) => false,
+                (Some(held), Some(new)) => held >= new,
+            });
+        if longer {
+            return Ok(false);
+        }
+        let mut stored = sanction.clone();
+        stored.room = key.0.clone();
+        sanctions.insert(key, stored);
+        Ok(true)
+    }
+
     async fn lift(&self, room: &str, user_id: &str, now: u64) -> Result<bool, StateError> {
         let removed = self
             .sanctions
@@ -134,6 +153,23 @@ mod tests {
         assert_eq!(users, ["spammer", "troll"]);
         assert_eq!(store.list(ARN, 1_700).await.unwrap().len(), 1);
 
+        let shorter = sanction("spammer", Some(9_999));
+        assert!(
+            !store.impose_unless_longer(&shorter).await.unwrap(),
+            "a ban stays"
+        );
+        assert!(!store
+            .impose_unless_longer(&sanction("troll", Some(1_500)))
+            .await
+            .unwrap());
+        assert!(store
+            .impose_unless_longer(&sanction("troll", Some(1_700)))
+            .await
+            .unwrap());
+        assert!(store
+            .impose_unless_longer(&sanction("new", Some(1_700)))
+            .await
+            .unwrap());
         assert!(store.lift(ARN, "spammer", 1_700).await.unwrap());
         assert!(!store.lift(ARN, "spammer", 1_700).await.unwrap());
         assert!(

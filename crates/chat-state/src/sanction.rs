@@ -62,6 +62,13 @@ pub trait SanctionStore: Send + Sync {
     /// Stores a sanction, replacing the user's earlier one in that room.
     fn impose(&self, sanction: &Sanction) -> impl Future<Output = Result<(), StateError>> + Send;
 
+    /// Stores a timeout unless the user's sanction in that room is a ban or ends later;
+    /// whether it was stored. Automatic timeouts never shorten a moderator's ban.
+    fn impose_unless_longer(
+        &self,
+        sanction: &Sanction,
+    ) -> impl Future<Output = Result<bool, StateError>> + Send;
+
     /// Lifts the user's sanction in `room`; whether one was active at `now`.
     fn lift(
         &self,

@@ -30,6 +30,13 @@ impl SanctionStore for Store {
         }
     }
 
+    async fn impose_unless_longer(&self, sanction: &Sanction) -> Result<bool, StateError> {
+        match self {
+            Store::Dynamo(s) => s.impose_unless_longer(sanction).await,
+            Store::Memory(s) => s.impose_unless_longer(sanction).await,
+        }
+    }
+
     async fn lift(&self, room: &str, user_id: &str, now: u64) -> Result<bool, StateError> {
         match self {
             Store::Dynamo(s) => s.lift(room, user_id, now).await,

@@ -63,6 +63,11 @@ pub fn main() -> ExitCode {
     let enforcer = config
         .and_then(|c| c.state.as_ref())
         .map(|state| launch::forever(runtime.block_on(enforcer(state))));
+    if let Some(enforcer) = enforcer {
+        // Opens the connection to the table while the runtime waits for the first
+        // event, so that the first lookup is not spent on it.
+        runtime.spawn(enforcer.warm_up());
+    }
     // The payload stays raw text: the runtime's own parsing would fail on JSON nested
     // too deeply, and a failure must still be answered with the policy's verdict.
     let handler = service_fn(move |event: LambdaEvent<Box<RawValue>>| async move {

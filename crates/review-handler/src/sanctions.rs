@@ -67,16 +67,19 @@ impl<S: SanctionStore> Enforcer<S> {
         user_id: &str,
         now: u64,
     ) -> Enforcement {
-        let standing = self.standing(room, user_id, now).await;
+        // One deadline for the lookup and the strike together.
+        let until = tokio::time::Instant::now() + self.deadline;
+        let standing = self.lookup(room, user_id, now, until).await;
         if let Standing::Sanctioned(sanction) = &standing {
             deny(outcome, sanction);
         }
         let denied_by_rules = matches!(&outcome.review, Review::Reviewed(v)
             if v.basis == Basis::Rules && matches!(v.decision, Decision::Deny(_)));
+        // Strikes only for senders known to be in good standing: when the lookup failed,
+        // the table is slow or down and the deadline is spent.
         let escalation = match (&standing, engine.escalation(room)) {
-            (Standing::Sanctioned(_), _) | (_, None) => None,
-            (_, Some(rules)) if denied_by_rules => {
-                Some(self.escalate(room, user_id, now, rules).await)
+            (Standing::Clear, Some(rules)) if denied_by_rules => {
+                Some(self.escalate(room, user_id, now, rules, until).await)
             }
             _ => None,
         };
@@ -94,6 +97,7 @@ impl<S: SanctionStore> Enforcer<S> {
         user_id: &str,
         now: u64,
         rules: Escalation,
+        until: tokio::time::Instant,
     ) -> Result<Option<Sanction>, String> {
         let work = async {
             let count = self
@@ -114,26 +118,53 @@ impl<S: SanctionStore> Enforcer<S> {
                 created_at: now,
                 until: Some(now.saturating_add(rules.timeout_seconds)),
             };
-            self.store.impose(&sanction).await?;
+            // A ban or a longer timeout already there stays.
+            if !self.store.impose_unless_longer(&sanction).await? {
+                return Ok(None);
+            }
             self.remember(
                 (room_id(room).to_owned(), user_id.to_owned()),
                 Some(sanction.clone()),
             );
             Ok(Some(sanction))
         };
-        match tokio::time::timeout(self.deadline, work).await {
+        match tokio::time::timeout_at(until, work).await {
             Ok(done) => done.map_err(|e| e.to_string()),
             Err(_) => Err(format!("no answer within {} ms", self.deadline.as_millis())),
         }
     }
 
+    /// One read of an item that does not exist, to open the connection early; its
+    /// answer does not matter.
+    pub async fn warm_up(&self) {
+        let read = self.store.active("warm-up", "warm-up", 0);
+        let _ = tokio::time::timeout(Duration::from_secs(1), read).await;
+    }
+
     /// Where `user_id` stands in `room` at `now` (Unix seconds).
     pub async fn standing(&self, room: &str, user_id: &str, now: u64) -> Standing {
+        self.lookup(
+            room,
+            user_id,
+            now,
+            tokio::time::Instant::now() + self.deadline,
+        )
+        .await
+    }
+
+    /// The standing, from the cache or a read that must end by `until`.
+    async fn lookup(
+        &self,
+        room: &str,
+        user_id: &str,
+        now: u64,
+        until: tokio::time::Instant,
+    ) -> Standing {
         let key = (room_id(room).to_owned(), user_id.to_owned());
         if let Some(known) = self.cached(&key) {
             return standing(known.filter(|s| s.is_active(now)));
         }
-        match tokio::time::timeout(self.deadline, self.store.active(room, user_id, now)).await {
+        match tokio::time::timeout_at(until, self.store.active(room, user_id, now)).await {
             Ok(Ok(found)) => {
                 self.remember(key, found.clone());
                 standing(found)
@@ -232,6 +263,9 @@ mod tests {
         async fn impose(&self, _: &Sanction) -> Result<(), StateError> {
             Ok(())
         }
+        async fn impose_unless_longer(&self, _: &Sanction) -> Result<bool, StateError> {
+            Ok(false)
+        }
         async fn lift(&self, _: &str, _: &str, _: u64) -> Result<bool, StateError> {
             Ok(false)
         }
@@ -239,7 +273,8 @@ mod tests {
             Ok(Vec::new())
         }
         async fn strike(&self, _: &str, _: &str, _: u64, _: u64) -> Result<u32, StateError> {
-            Err(StateError::Unavailable("down".into()))
+            tokio::time::sleep(self.0).await;
+            Ok(1)
         }
     }
 
@@ -254,6 +289,30 @@ mod tests {
         let standing = enforcer.standing(ARN, "troll", 2_000).await;
         assert_eq!(standing, Standing::Unknown("no answer within 50 ms".into()));
         assert_eq!(started.elapsed(), Duration::from_millis(50));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_lookup_and_the_strike_share_one_deadline() {
+        let policy = "[defaults.escalation]\nstrikes = 1\nwindow_minutes = 1\ntimeout_minutes = 1\n\
+            [[defaults.rules]]\nid = \"t\"\nkind = \"terms\"\nterms = [\"spamword\"]\naction = \"deny\"\n";
+        let engine = Engine::compile(&moderation::Policy::from_toml(policy).unwrap()).unwrap();
+        let enforcer = Enforcer::new(
+            Slow(Duration::from_millis(40), None),
+            Duration::from_millis(50),
+            Duration::ZERO,
+        );
+        let mut outcome = crate::handler::review_raw(&engine, &event("troll", "spamword"));
+        let started = tokio::time::Instant::now();
+        let done = enforcer
+            .enforce(&engine, &mut outcome, ARN, "troll", 1_000)
+            .await;
+        assert_eq!(
+            started.elapsed(),
+            Duration::from_millis(50),
+            "40 + 40 ms cut at 50"
+        );
+        assert_eq!(done.standing, Standing::Clear);
+        assert_eq!(done.escalation, Some(Err("no answer within 50 ms".into())));
     }
 
     #[tokio::test]
