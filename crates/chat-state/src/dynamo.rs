@@ -58,6 +58,21 @@ fn failed<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::De
     }
 }
 
+/// A conditional write's result: `None` when its condition did not hold.
+fn unless_condition_failed<T, E, R>(
+    result: Result<T, SdkError<E, R>>,
+) -> Result<Option<T>, StateError>
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match result {
+        Ok(out) => Ok(Some(out)),
+        Err(e) if e.code() == Some("ConditionalCheckFailedException") => Ok(None),
+        Err(e) => Err(failed(e)),
+    }
+}
+
 fn text<'a>(item: &'a Item, name: &str) -> Result<&'a str, StateError> {
     match item.get(name) {
         Some(AttributeValue::S(s)) => Ok(s),
@@ -197,11 +212,7 @@ impl SanctionStore for DynamoStore {
             .expression_attribute_values(":until", number(until))
             .send()
             .await;
-        match put {
-            Ok(_) => Ok(true),
-            Err(e) if e.code() == Some("ConditionalCheckFailedException") => Ok(false),
-            Err(e) => Err(failed(e)),
-        }
+        Ok(unless_condition_failed(put)?.is_some())
     }
 
     async fn strike(
@@ -250,20 +261,17 @@ impl DynamoStore {
             .return_values(ReturnValue::UpdatedNew)
             .send()
             .await;
-        match counted {
-            Ok(out) => {
-                let count = out
-                    .attributes
-                    .as_ref()
-                    .map(|item| whole(item, "strikes"))
-                    .transpose()?
-                    .flatten()
-                    .unwrap_or(1);
-                Ok(Some(u32::try_from(count).unwrap_or(u32::MAX)))
-            }
-            Err(e) if e.code() == Some("ConditionalCheckFailedException") => Ok(None),
-            Err(e) => Err(failed(e)),
-        }
+        let Some(out) = unless_condition_failed(counted)? else {
+            return Ok(None);
+        };
+        let count = out
+            .attributes
+            .as_ref()
+            .map(|item| whole(item, "strikes"))
+            .transpose()?
+            .flatten()
+            .unwrap_or(1);
+        Ok(Some(u32::try_from(count).unwrap_or(u32::MAX)))
     }
 
     /// Opens a window with this strike, unless another writer just opened one.
@@ -289,11 +297,7 @@ impl DynamoStore {
             .expression_attribute_values(":now", number(now))
             .send()
             .await;
-        match put {
-            Ok(_) => Ok(true),
-            Err(e) if e.code() == Some("ConditionalCheckFailedException") => Ok(false),
-            Err(e) => Err(failed(e)),
-        }
+        Ok(unless_condition_failed(put)?.is_some())
     }
 }
 
