@@ -14,7 +14,7 @@ TOOLBELT := PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 help:
 	@echo "make demo      review events/review/*.jsonl with --explain (default.jsonl: the embedded policy; NAME.jsonl: policies/NAME.toml)"
 	@echo "make test      cargo fmt --check, clippy -D warnings, template checks, every test, make e2e"
-	@echo "make e2e       release binaries under cargo lambda's emulator: tests/e2e (Python unittest)"
+	@echo "make e2e       the binaries cargo test builds, under cargo lambda's emulator: tests/e2e (Python unittest)"
 	@echo "make bench     the performance report: criterion, rustrict and obscenity side by side, cold starts, memory, artefact sizes"
 	@echo "make quality   the moderation quality report: recall and false positives per language and category, beside rustrict and obscenity"
 	@echo "make tools     .venv with the pinned cargo-lambda, ziglang, aws-sam-cli and cfn-lint"
@@ -72,8 +72,10 @@ test: lint validate
 release:
 	$(CARGO) build --release -p review-handler -p start-chat -p chat-auth
 
-# The release binaries through `cargo lambda watch --only-lambda-apis`; see tests/e2e.
-e2e: tools release
+# The debug binaries `cargo test` builds (a no-op after it: one SDK build, not two),
+# through `cargo lambda watch --only-lambda-apis`; see tests/e2e.
+e2e: tools
+	$(CARGO) test --no-run -q
 	$(VENV)/bin/python -m unittest discover -s tests/e2e -v
 
 # The performance report, then the quality report as its last section; the README keeps

@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "e2e"))
+os.environ["E2E_PROFILE"] = "release"  # measure what ships, not the test build
 from harness import REPO, RELEASE, TARGET, Emulator, FakeConnect, binary, connect_env  # noqa: E402
 
 RUNS = 20

@@ -1,5 +1,6 @@
-"""Runs the release binaries under cargo-lambda's Lambda emulator, for the end-to-end
-tests and the benchmark report.
+"""Runs the functions' binaries under cargo-lambda's Lambda emulator: the debug ones
+`cargo test` builds for the end-to-end tests, the release ones for the benchmark report
+(`E2E_PROFILE=release`).
 
 Every process started here is registered and killed when its `with` block ends, on
 success or failure, and also dies with this Python process (PR_SET_PDEATHSIG) if
@@ -28,6 +29,9 @@ TARGET = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
 if not TARGET.is_absolute():
     TARGET = REPO / TARGET
 RELEASE = TARGET / "release"
+# The end-to-end tests run the binaries `cargo test` has just built, so that a fresh
+# clone compiles the AWS SDK once, not once more in release.
+PROFILE = os.environ.get("E2E_PROFILE", "debug")
 CARGO_LAMBDA = REPO / ".venv" / "bin" / "cargo-lambda"
 
 # Credentials the functions sign with and the fake Connect checks against.
@@ -59,9 +63,10 @@ def free_port():
 
 
 def binary(name):
-    path = RELEASE / name
+    path = TARGET / PROFILE / name
     if not path.exists():
-        raise RuntimeError(f"{path} is missing: build it with `cargo build --release -p {name}`")
+        how = "cargo build --release -p " + name if PROFILE == "release" else "cargo test --no-run"
+        raise RuntimeError(f"{path} is missing: build it with `{how}`")
     return path
 
 

@@ -1,4 +1,4 @@
-"""chat-auth and the review handler, the release binaries, under the Lambda emulator,
+"""chat-auth and the review handler, the binaries `cargo test` builds, under the Lambda emulator,
 with the real AWS SDK against local stand-ins: DynamoDB played by moto, IVS Chat by a
 server that checks every request's SigV4 signature, and tokens signed by a test
 issuer whose keys chat-auth reads from a JWKS file (as `POST /auth` does in AWS).

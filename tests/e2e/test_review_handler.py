@@ -1,4 +1,4 @@
-"""review-handler, the release binary, under the Lambda emulator: every event under
+"""review-handler, the binary `cargo test` builds, under the Lambda emulator: every event under
 events/review/ through `cargo lambda invoke`, compared with events/review/expected/.
 
 events/review/default.jsonl runs with the embedded default policy; any other

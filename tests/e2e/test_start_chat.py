@@ -1,4 +1,4 @@
-"""start-chat, the release binary, under the Lambda emulator: real HTTP requests to its
+"""start-chat, the binary `cargo test` builds, under the Lambda emulator: real HTTP requests to its
 function URL, with the real aws-sdk-connect client calling a local server that plays
 Amazon Connect and checks each request's SigV4 signature."""
 
