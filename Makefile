@@ -9,7 +9,7 @@ export SAM_CLI_TELEMETRY := 0
 # sam and cargo-lambda find zig and each other through the venv.
 TOOLBELT := PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 
-.PHONY: help demo test e2e release lint fmt bench quality tools build validate deploy local
+.PHONY: help demo test e2e release lint fmt bench quality tools build validate deploy policy-push local
 
 help:
 	@echo "make demo      review events/review/*.jsonl with --explain (default.jsonl: the embedded policy; NAME.jsonl: policies/NAME.toml)"
@@ -21,6 +21,7 @@ help:
 	@echo "make build     sam build: arm64 bootstrap artefacts of the functions in .aws-sam/build"
 	@echo "make validate  sam validate --lint, cfn-lint and the wiring checks"
 	@echo "make deploy    check the policy, sam build for the saved architecture, sam deploy (guided the first time)"
+	@echo "make policy-push FILE=policies/X.toml   check a policy and deploy it as the live policy (stacks with LivePolicy=true)"
 	@echo "make local     cargo lambda watch with events/local.env, to invoke the functions with the files in events/"
 
 demo:
@@ -46,7 +47,7 @@ validate: tools
 	$(TOOLBELT) cfn-lint template.yaml
 	$(TOOLBELT) AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} sam validate --lint
 	$(VENV)/bin/python tools/check_template.py template.yaml
-	PYTHONPATH=tools $(VENV)/bin/python -m unittest tools/test_check_template.py tools/test_deploy.py
+	PYTHONPATH=tools $(VENV)/bin/python -m unittest tools/test_check_template.py tools/test_deploy.py tools/test_policy_push.py
 
 build: tools
 	$(TOOLBELT) sam build --parameter-overrides Architecture=$$($(VENV)/bin/python tools/deploy.py --architecture)
@@ -54,6 +55,11 @@ build: tools
 # Checks the policy, builds for the saved architecture, deploys (guided the first time).
 deploy: tools
 	$(TOOLBELT) $(VENV)/bin/python tools/deploy.py
+
+# Checks a policy file and deploys it through AppConfig (no redeploy).
+policy-push: tools
+	@test -n "$(FILE)" || { echo "usage: make policy-push FILE=policies/NAME.toml"; exit 2; }
+	PYTHONPATH=tools $(VENV)/bin/python tools/policy_push.py "$(FILE)"
 
 local: tools
 	@echo "Invoke with: $(VENV)/bin/cargo-lambda lambda invoke review-handler --data-file FILE"

@@ -64,28 +64,37 @@ def check(template, binaries):
 
     handler = next((n for n, f in functions.items()
                     if f.get("Metadata", {}).get("BuildProperties", {}).get("Binary") == "review-handler"), None)
+    alias = {"Ref": f"{handler}.Alias"}
+    props = functions.get(handler, {}).get("Properties", {})
+    if props.get("AutoPublishAlias") != "live" or props.get("AutoPublishAliasAllProperties") is not True:
+        problems.append(f"{handler}: AutoPublishAlias live with AutoPublishAliasAllProperties (rooms call the alias; a configuration change must publish)")
+    provisioned = props.get("ProvisionedConcurrencyConfig", {}).get("Fn::If", [None, {}])[1]
+    if provisioned.get("ProvisionedConcurrentExecutions") != {"Ref": "ReviewHandlerProvisionedConcurrency"}:
+        problems.append(f"{handler}: ProvisionedConcurrencyConfig must come from ReviewHandlerProvisionedConcurrency")
     perms = {k: v for k, v in res.items() if v.get("Type") == "AWS::Lambda::Permission"}
     ivs = [k for k, v in perms.items() if v["Properties"].get("Principal") == "ivschat.amazonaws.com"]
-    if len(ivs) != 1:
-        problems.append("a single AWS::Lambda::Permission for ivschat.amazonaws.com is required")
-    else:
-        p = perms[ivs[0]]["Properties"]
-        if p.get("FunctionName") not in ({"Fn::GetAtt": [handler, "Arn"]}, {"Ref": handler}):
-            problems.append(f"{ivs[0]}: FunctionName must be the review handler")
+    targets = [perms[k]["Properties"].get("FunctionName") for k in ivs]
+    if alias not in targets:
+        problems.append("an AWS::Lambda::Permission for ivschat.amazonaws.com on the review handler's alias is required")
+    for name in ivs:
+        p = perms[name]["Properties"]
+        if p.get("FunctionName") not in (alias, {"Fn::GetAtt": [handler, "Arn"]}):
+            problems.append(f"{name}: FunctionName must be the review handler or its alias")
         if p.get("Action") != "lambda:InvokeFunction":
-            problems.append(f"{ivs[0]}: Action must be lambda:InvokeFunction")
+            problems.append(f"{name}: Action must be lambda:InvokeFunction")
         if p.get("SourceAccount") != {"Ref": "AWS::AccountId"}:
-            problems.append(f"{ivs[0]}: SourceAccount must be the stack's account")
+            problems.append(f"{name}: SourceAccount must be the stack's account")
         if sub_text(p.get("SourceArn")) != "arn:${AWS::Partition}:ivschat:${AWS::Region}:${AWS::AccountId}:room/*":
-            problems.append(f"{ivs[0]}: SourceArn must be the account's IVS Chat rooms in the region")
+            problems.append(f"{name}: SourceArn must be the account's IVS Chat rooms in the region")
+    alias_permission = next((k for k in ivs if perms[k]["Properties"].get("FunctionName") == alias), None)
 
     for name, room in ((k, v) for k, v in res.items() if v.get("Type") == "AWS::IVSChat::Room"):
         depends = room.get("DependsOn", [])
         depends = [depends] if isinstance(depends, str) else depends
-        if not ivs or ivs[0] not in depends:
-            problems.append(f"{name}: must DependsOn the IVS invoke permission (IVS checks it on association)")
-        if room.get("Properties", {}).get("MessageReviewHandler", {}).get("Uri") != {"Fn::GetAtt": [handler, "Arn"]}:
-            problems.append(f"{name}: MessageReviewHandler.Uri must be the review handler's ARN")
+        if not alias_permission or alias_permission not in depends:
+            problems.append(f"{name}: must DependsOn the IVS invoke permission of the alias (IVS checks it on association)")
+        if room.get("Properties", {}).get("MessageReviewHandler", {}).get("Uri") != alias:
+            problems.append(f"{name}: MessageReviewHandler.Uri must be the review handler's alias")
 
     apis = {k: v for k, v in res.items() if v.get("Type") == "AWS::Serverless::Api"}
     for name, api in apis.items():
@@ -129,6 +138,8 @@ def check(template, binaries):
             problems.append(f"{chat}: managed policies are broader than StartChatContact")
 
     problems += check_chat_auth(res, functions, handler)
+    problems += check_live_policy(res, functions, handler)
+    problems += check_operations(template, res, functions, handler)
 
     outputs = template.get("Outputs", {})
     url = sub_text(outputs.get("StartChatApiUrl", {}).get("Value"))
@@ -219,9 +230,110 @@ def check_chat_auth(res, functions, handler):
         if "TABLE_NAME" not in json.dumps(h.get("Environment", {})) or table not in json.dumps(h.get("Environment", {})):
             problems.append(f"{handler}: TABLE_NAME must name the template's table (bans are enforced there)")
         for s in statements(h):
+            if s.get("Sid") == "LivePolicyVersions":
+                continue  # check_live_policy
             if not set(as_list(s.get("Action"))) <= {"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem"} \
                     or s.get("Resource") != table_arn:
                 problems.append(f"{handler}: may only read items of the table and write strikes and timeouts")
+    return problems
+
+
+def check_live_policy(res, functions, handler):
+    """Live policy: a hosted AppConfig profile whose validator is the policy-validator
+    binary, the extension layer on the review handler under LivePolicyOn, and read
+    access to that one profile only."""
+    problems = []
+    profile = res.get("PolicyProfile", {}).get("Properties", {})
+    validator = next((n for n, f in functions.items()
+                      if f.get("Metadata", {}).get("BuildProperties", {}).get("Binary") == "policy-validator"), None)
+    if profile.get("LocationUri") != "hosted" or profile.get("Validators") != [
+            {"Type": "LAMBDA", "Content": {"Fn::GetAtt": [validator, "Arn"]}}]:
+        problems.append("PolicyProfile: a hosted profile validated by the policy-validator function is required")
+    if not any(p.get("Properties", {}).get("Principal") == "appconfig.amazonaws.com"
+               and p["Properties"].get("FunctionName") == {"Fn::GetAtt": [validator, "Arn"]}
+               for p in res.values() if p.get("Type") == "AWS::Lambda::Permission"):
+        problems.append("PolicyValidatorPermission: AppConfig must be allowed to invoke the validator")
+    props = functions.get(handler, {}).get("Properties", {})
+    if {"Fn::If": ["LivePolicyOn", {"Ref": "AppConfigExtensionLayerArn"}, {"Ref": "AWS::NoValue"}]} not in props.get("Layers", []):
+        problems.append(f"{handler}: Layers must add AppConfigExtensionLayerArn when LivePolicyOn")
+    env = props.get("Environment", {}).get("Variables", {})
+    for variable, resource in (("APPCONFIG_APPLICATION", "PolicyApplication"), ("APPCONFIG_ENVIRONMENT", "PolicyEnvironment"),
+                               ("APPCONFIG_PROFILE", "PolicyProfile")):
+        if env.get(variable) != {"Fn::If": ["LivePolicyOn", {"Ref": resource}, ""]}:
+            problems.append(f"{handler}: {variable} must be {resource} when LivePolicyOn")
+    reads = [s for s in statements(props) if s.get("Sid") == "LivePolicyVersions"]
+    expected = "application/${PolicyApplication}/environment/${PolicyEnvironment}/configuration/${PolicyProfile}"
+    if len(reads) != 1 or set(as_list(reads[0].get("Action"))) != {"appconfig:StartConfigurationSession", "appconfig:GetLatestConfiguration"} \
+            or not (sub_text(reads[0].get("Resource")) or "").endswith(expected):
+        problems.append(f"{handler}: the LivePolicyVersions statement may only read the policy profile")
+    return problems
+
+
+# What must raise an alarm: (namespace, metric, resource the dimension names or None).
+ALARMS = [
+    ("AWS/Lambda", "Errors", "review-handler"), ("AWS/Lambda", "Throttles", "review-handler"),
+    ("AWS/Lambda", "Duration", "review-handler"),
+    ("AWS/Lambda", "Errors", "start-chat"), ("AWS/Lambda", "Throttles", "start-chat"),
+    ("AWS/Lambda", "Errors", "chat-auth"), ("AWS/Lambda", "Throttles", "chat-auth"),
+    ("AWS/ApiGateway", "5XXError", None), ("AWS/ApiGateway", "5xx", None),
+    ("custom", "ConnectErrors", None), ("custom", "PolicyUnavailable", None),
+]
+
+
+def check_operations(template, res, functions, handler):
+    """Metrics, alarms and the dashboard: the functions write their metrics to the
+    namespace the alarms watch; every alarm in ALARMS exists and notifies the topic;
+    the review handler alarms on p99 over 100 ms; tracing and reserved concurrency come
+    from parameters; the dashboard is valid JSON with and without chat-auth."""
+    problems = []
+    namespace = "ChatBackends/${AWS::StackName}"
+    by_binary = {f.get("Metadata", {}).get("BuildProperties", {}).get("Binary"): n for n, f in functions.items()}
+    for binary in ("review-handler", "start-chat"):
+        env = functions.get(by_binary.get(binary), {}).get("Properties", {}).get("Environment", {}).get("Variables", {})
+        if sub_text(env.get("METRICS_NAMESPACE")) != namespace:
+            problems.append(f"{by_binary.get(binary)}: METRICS_NAMESPACE must be {namespace} (the alarms' namespace)")
+    topic = next((k for k, v in res.items() if v.get("Type") == "AWS::SNS::Topic"), None)
+    alarms = [v.get("Properties", {}) for v in res.values() if v.get("Type") == "AWS::CloudWatch::Alarm"]
+    for space, metric, binary in ALARMS:
+        found = [a for a in alarms if a.get("MetricName") == metric
+                 and (sub_text(a.get("Namespace")) == namespace if space == "custom" else a.get("Namespace") == space)
+                 and (binary is None or {"Name": "FunctionName", "Value": {"Ref": by_binary.get(binary)}} in a.get("Dimensions", []))]
+        if not found:
+            problems.append(f"alarms: nothing watches {space} {metric}" + (f" of {binary}" if binary else ""))
+        elif {"Ref": topic} not in found[0].get("AlarmActions", []):
+            problems.append(f"alarms: the {metric} alarm must notify the alarm topic")
+    slow = [a for a in alarms if a.get("MetricName") == "Duration"]
+    if slow and (slow[0].get("ExtendedStatistic") != "p99" or slow[0].get("Threshold") != 100):
+        problems.append("alarms: the review handler's Duration alarm must be on p99 over 100 ms")
+    subscriptions = [v.get("Properties", {}) for v in res.values() if v.get("Type") == "AWS::SNS::Subscription"]
+    if not any(p.get("Endpoint") == {"Ref": "AlarmEmail"} and p.get("TopicArn") == {"Ref": topic} for p in subscriptions):
+        problems.append("alarms: AlarmEmail must subscribe to the alarm topic")
+    if template.get("Globals", {}).get("Function", {}).get("Tracing") != {"Ref": "Tracing"}:
+        problems.append("Globals.Function.Tracing must come from the Tracing parameter")
+    for binary, parameter in (("review-handler", "ReviewHandlerReservedConcurrency"),
+                              ("start-chat", "StartChatReservedConcurrency"), ("chat-auth", "ChatAuthReservedConcurrency")):
+        reserved = functions.get(by_binary.get(binary), {}).get("Properties", {}).get("ReservedConcurrentExecutions")
+        if not (isinstance(reserved, dict) and {"Ref": parameter} in reserved.get("Fn::If", [])):
+            problems.append(f"{by_binary.get(binary)}: ReservedConcurrentExecutions must come from {parameter}")
+    dashboards = [v.get("Properties", {}) for v in res.values() if v.get("Type") == "AWS::CloudWatch::Dashboard"]
+    if len(dashboards) != 1:
+        return problems + ["dashboard: exactly one CloudWatch dashboard is expected"]
+    text, variables = dashboards[0]["DashboardBody"]["Fn::Sub"]
+    for chat_auth_on in (True, False):
+        body = text
+        for name, value in variables.items():
+            if isinstance(value, dict) and "Fn::If" in value:
+                value = value["Fn::If"][1 if chat_auth_on else 2]
+            body = body.replace("${" + name + "}", sub_text(value) if sub_text(value) is not None else value)
+        try:
+            widgets = json.loads(body)["widgets"]
+        except (ValueError, KeyError) as e:
+            problems.append(f"dashboard: the body is not valid dashboard JSON (chat-auth {'on' if chat_auth_on else 'off'}): {e}")
+            continue
+        shown = json.dumps(widgets)
+        for metric in ("Reviews", "Denied", "ReviewLatency", "Matches", "Requests", "ConnectLatency", "ConnectErrors"):
+            if f'"{metric}' not in shown:
+                problems.append(f"dashboard: no widget shows {metric}")
     return problems
 
 

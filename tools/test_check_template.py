@@ -6,7 +6,7 @@ from cfnlint.decode import cfn_yaml
 
 import check_template
 
-BINARIES = {"chat-auth", "review-handler", "start-chat"}
+BINARIES = {"chat-auth", "policy-validator", "review-handler", "start-chat"}
 
 
 class TemplateCase(unittest.TestCase):
@@ -35,7 +35,7 @@ class WiringChecks(TemplateCase):
 
     def test_permission_principal_and_source(self):
         self.assertCaught(lambda t: t["Resources"]["ReviewHandlerPermission"]["Properties"].update(Principal="lambda.amazonaws.com"),
-                          "a single AWS::Lambda::Permission for ivschat.amazonaws.com")
+                          "on the review handler's alias is required")
         self.assertCaught(lambda t: t["Resources"]["ReviewHandlerPermission"]["Properties"].pop("SourceAccount"),
                           "SourceAccount")
         self.assertCaught(lambda t: t["Resources"]["ReviewHandlerPermission"]["Properties"].update(SourceArn={"Fn::Sub": "arn:${AWS::Partition}:ivschat:*:*:room/*"}),
@@ -101,10 +101,6 @@ class WiringChecks(TemplateCase):
         self.assertCaught(lambda t: t["Outputs"].pop("ChatRoomArn"), "Outputs.ChatRoomArn")
 
 
-if __name__ == "__main__":
-    unittest.main()
-
-
 class ChatAuthChecks(TemplateCase):
     def props(self, t):
         return t["Resources"]["ChatAuthFunction"]["Properties"]
@@ -135,3 +131,63 @@ class ChatAuthChecks(TemplateCase):
                           "only POST /auth may skip the JWT authorizer")
         self.assertCaught(lambda t: t["Resources"]["ChatAuthApi"]["Properties"]["Auth"].pop("DefaultAuthorizer"),
                           "must be a JWT authorizer")
+
+
+class LivePolicyChecks(TemplateCase):
+    def test_the_validator_guards_the_profile(self):
+        self.assertCaught(lambda t: t["Resources"]["PolicyProfile"]["Properties"].pop("Validators"),
+                          "validated by the policy-validator function")
+        self.assertCaught(lambda t: t["Resources"]["PolicyValidatorPermission"]["Properties"].update(Principal="lambda.amazonaws.com"),
+                          "AppConfig must be allowed to invoke the validator")
+
+    def test_the_handler_reads_the_profile_only(self):
+        def widen(t):
+            statement = t["Resources"]["ReviewHandlerFunction"]["Properties"]["Policies"][1]["Fn::If"][1]["Statement"][0]
+            statement["Resource"] = {"Fn::Sub": "arn:${AWS::Partition}:appconfig:*:*:*"}
+        self.assertCaught(widen, "may only read the policy profile")
+        self.assertCaught(lambda t: t["Resources"]["ReviewHandlerFunction"]["Properties"]["Layers"].pop(),
+                          "Layers must add AppConfigExtensionLayerArn")
+        self.assertCaught(lambda t: t["Resources"]["ReviewHandlerFunction"]["Properties"]["Environment"]["Variables"]
+                          .pop("APPCONFIG_PROFILE"), "APPCONFIG_PROFILE must be PolicyProfile")
+
+
+class OperationsChecks(TemplateCase):
+    def test_alias_and_provisioned_concurrency(self):
+        self.assertCaught(lambda t: t["Resources"]["ReviewHandlerFunction"]["Properties"].pop("AutoPublishAliasAllProperties"),
+                          "AutoPublishAlias live with AutoPublishAliasAllProperties")
+        self.assertCaught(lambda t: t["Resources"]["ChatRoom"]["Properties"]["MessageReviewHandler"].update(
+            Uri={"Fn::GetAtt": ["ReviewHandlerFunction", "Arn"]}), "Uri must be the review handler's alias")
+        self.assertCaught(lambda t: t["Resources"]["ReviewHandlerFunction"]["Properties"].pop("ProvisionedConcurrencyConfig"),
+                          "ProvisionedConcurrencyConfig must come from")
+
+    def test_metrics_reach_the_alarms_namespace(self):
+        self.assertCaught(lambda t: t["Resources"]["StartChatFunction"]["Properties"]["Environment"]["Variables"]
+                          .pop("METRICS_NAMESPACE"), "METRICS_NAMESPACE must be")
+
+    def test_every_alarm_is_there_and_notifies(self):
+        self.assertCaught(lambda t: t["Resources"].pop("StartChatConnectErrorsAlarm"), "nothing watches custom ConnectErrors")
+        self.assertCaught(lambda t: t["Resources"].pop("ChatAuthApi5xxAlarm"), "nothing watches AWS/ApiGateway 5xx")
+        self.assertCaught(lambda t: t["Resources"]["ReviewHandlerErrorsAlarm"]["Properties"].pop("AlarmActions"),
+                          "the Errors alarm must notify the alarm topic")
+        self.assertCaught(lambda t: t["Resources"]["ReviewHandlerSlowAlarm"]["Properties"].update(Threshold=1000),
+                          "p99 over 100 ms")
+        self.assertCaught(lambda t: t["Resources"].pop("AlarmEmailSubscription"), "AlarmEmail must subscribe")
+
+    def test_tracing_and_reserved_concurrency_are_parameters(self):
+        self.assertCaught(lambda t: t["Globals"]["Function"].pop("Tracing"), "Tracing must come from the Tracing parameter")
+        self.assertCaught(lambda t: t["Resources"]["ChatAuthFunction"]["Properties"].pop("ReservedConcurrentExecutions"),
+                          "ReservedConcurrentExecutions must come from ChatAuthReservedConcurrency")
+
+    def test_dashboard_json_in_both_shapes(self):
+        def break_json(t):
+            sub = t["Resources"]["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+            sub[1]["ChatAuthMetrics"]["Fn::If"][1] = {"Fn::Sub": '[".", "Errors"]'}
+        self.assertCaught(break_json, "not valid dashboard JSON (chat-auth on)")
+        def drop_widget(t):
+            sub = t["Resources"]["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+            sub[0] = sub[0].replace("ConnectLatency", "Latency")
+        self.assertCaught(drop_widget, "no widget shows ConnectLatency")
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -56,6 +56,13 @@ def enter_class_context(test_class, context):
     return value
 
 
+def enter_context(test, context):
+    """`unittest.TestCase.enterContext` for Python before 3.11."""
+    value = context.__enter__()
+    test.addCleanup(context.__exit__, None, None, None)
+    return value
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -153,7 +160,7 @@ class Emulator:
         return env
 
     def start(self, name, env=None, die_with_parent=True):
-        """Starts the release binary `name` as the function of that name (the emulator
+        """Starts the binary `name` as the function of that name (the emulator
         only routes to the workspace's binaries); stopped with the emulator."""
         function = Function(name, [binary(name)], self.runtime_env(name, env), die_with_parent)
         self.functions.append(function)
@@ -400,6 +407,87 @@ def aws_env(**endpoints):
         "AWS_CONFIG_FILE": "/dev/null",
         "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
     }
+
+
+# --- The AppConfig Lambda extension's local HTTP API. ---
+
+
+class FakeAppConfigExtension:
+    """The AWS AppConfig Agent Lambda extension as a function sees it: `GET
+    /applications/A/environments/E/configurations/P` on localhost answers the deployed
+    version's bytes (with its Content-Type and Configuration-Version), or a 404 before
+    any deployment. `serve(text)` deploys a version; `hold()` makes answers wait until
+    `release()` (a slow extension), with `pending` counting the requests waiting."""
+
+    PATH = "/applications/chat/environments/live/configurations/policy"
+
+    def __init__(self):
+        self.text, self.version, self.requests, self.pending = None, 0, 0, 0
+        self._lock = threading.Lock()
+        self._open = threading.Event()
+        self._open.set()
+        fake = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                fake._answer(self)
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+
+    def env(self, refresh_seconds=1):
+        """The review handler's variables for this extension (the template's names)."""
+        app, env, profile = self.PATH.split("/")[2::2]
+        return {"APPCONFIG_APPLICATION": app, "APPCONFIG_ENVIRONMENT": env, "APPCONFIG_PROFILE": profile,
+                "AWS_APPCONFIG_EXTENSION_HTTP_PORT": str(self.port),
+                "POLICY_REFRESH_SECONDS": str(refresh_seconds)}
+
+    def __enter__(self):
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self._open.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+    def serve(self, text):
+        with self._lock:
+            self.text, self.version = text, self.version + 1
+
+    def hold(self):
+        self._open.clear()
+
+    def release(self):
+        self._open.set()
+
+    def count(self):
+        with self._lock:
+            return self.requests
+
+    def _answer(self, h):
+        with self._lock:
+            self.requests += 1
+            self.pending += 1
+        self._open.wait()
+        with self._lock:
+            self.pending -= 1
+            text, version = self.text, self.version
+        if h.path != self.PATH or text is None:
+            status, headers, body = 404, {"Content-Type": "text/plain"}, b"ResourceNotFoundException: no deployment"
+        else:
+            status, body = 200, text.encode()
+            headers = {"Content-Type": "text/plain", "Configuration-Version": str(version)}
+        h.send_response(status)
+        for name, value in {**headers, "Content-Length": str(len(body))}.items():
+            h.send_header(name, value)
+        h.end_headers()
+        h.wfile.write(body)
 
 
 # --- DynamoDB played by moto in server mode, and a token issuer. ---

@@ -31,9 +31,10 @@ class StartChatTest(unittest.TestCase):
         cls.connect = enter_class_context(cls, FakeConnect())
         cls.emulator = enter_class_context(cls, Emulator())
         cls.function = cls.emulator.start("start-chat", settings(cls.connect.url))
-        # The same function with Connect's port closed.
+        # The same function with Connect's port closed, writing metrics.
         cls.down = enter_class_context(cls, Emulator())
-        cls.down.start("start-chat", settings(f"http://127.0.0.1:{free_port()}"))
+        cls.down_function = cls.down.start("start-chat", {**settings(f"http://127.0.0.1:{free_port()}"),
+                                                          "METRICS_NAMESPACE": "ChatBackends/test"})
 
     def setUp(self):
         self.connect.reset()
@@ -131,6 +132,18 @@ class StartChatTest(unittest.TestCase):
         self.assertEqual(status, 503, answer)
         self.assert_error(answer, 503, "UpstreamUnavailable")
         self.assertEqual(headers["retry-after"], "2")
+
+    def test_metrics_count_requests_and_connect_failures(self):
+        self.post(MINIMAL, emulator=self.down)
+        self.post("{", emulator=self.down)
+        docs = [json.loads(line) for line in self.down_function.logs().splitlines() if '"_aws"' in line]
+        by_status = {d["Status"]: d for d in docs}
+        failed, refused = by_status["503"], by_status["400"]
+        self.assertEqual(failed["_aws"]["CloudWatchMetrics"][0]["Namespace"], "ChatBackends/test")
+        self.assertEqual((failed["Requests"], failed["ConnectErrors"]), (1, 1))
+        self.assertGreaterEqual(failed["ConnectLatency"], 0)
+        self.assertEqual(refused["Requests"], 1)
+        self.assertNotIn("ConnectLatency", refused, "no Connect call for a bad request")
 
     def test_preflight_is_answered_by_the_function(self):
         status, headers, data = self.emulator.http(

@@ -6,6 +6,7 @@
 //!   JSON type but never quote the value (which may be user data);
 //! - [`logging`]: JSON log lines, configured the way Lambda's logging controls say;
 //! - [`launch`]: the Lambda runtime inside Lambda, the command line elsewhere;
+//! - [`metrics`]: CloudWatch metrics as Embedded Metric Format log lines;
 //! - [`serve`] (feature `serve`): the local HTTP server of the HTTP functions.
 
 pub mod config;
@@ -13,5 +14,6 @@ pub mod cors;
 pub mod json;
 pub mod launch;
 pub mod logging;
+pub mod metrics;
 #[cfg(feature = "serve")]
 pub mod serve;

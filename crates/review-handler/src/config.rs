@@ -33,6 +33,87 @@ pub struct Config {
     pub log_content: bool,
     /// chat-auth's table of bans and timeouts, when enforced here.
     pub state: Option<StateSettings>,
+    /// Where live policy versions come from (AWS AppConfig), when configured.
+    pub live: Option<LiveSettings>,
+}
+
+/// The AppConfig configuration the live policy is read from, through the extension.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveSettings {
+    /// `/applications/A/environments/E/configurations/P` on the extension.
+    pub path: String,
+    /// The extension's port (`AWS_APPCONFIG_EXTENSION_HTTP_PORT`, default 2772).
+    pub port: u16,
+    /// How often an invocation asks the extension for a new version.
+    pub refresh: Duration,
+    /// How long a review waits for a due check before it goes on with the current
+    /// policy.
+    pub wait: Duration,
+}
+
+impl LiveSettings {
+    /// Reads `APPCONFIG_APPLICATION`, `APPCONFIG_ENVIRONMENT` and `APPCONFIG_PROFILE`
+    /// (all three, or none: `None`), `POLICY_REFRESH_SECONDS` (default 15),
+    /// `POLICY_WAIT_MS` (default 20) and `AWS_APPCONFIG_EXTENSION_HTTP_PORT`.
+    fn from_env(env: &Env) -> Result<Option<LiveSettings>, ConfigError> {
+        const NAMES: [&str; 3] = [
+            "APPCONFIG_APPLICATION",
+            "APPCONFIG_ENVIRONMENT",
+            "APPCONFIG_PROFILE",
+        ];
+        let parts: Vec<Option<String>> = NAMES.iter().map(|n| env.get(n)).collect();
+        let [Some(application), Some(environment), Some(profile)] = &parts[..] else {
+            return match NAMES.iter().zip(&parts).find(|(_, v)| v.is_none()) {
+                Some((missing, _)) if parts.iter().any(Option::is_some) => Err(ConfigError::new(
+                    missing,
+                    "needed with the other APPCONFIG_ variables (application, environment and profile)",
+                )),
+                _ => Ok(None),
+            };
+        };
+        for (name, part) in NAMES.iter().zip([application, environment, profile]) {
+            if !part
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+            {
+                return Err(ConfigError::new(
+                    name,
+                    "expected an AppConfig ID or name (letters, digits, - _ .)",
+                ));
+            }
+        }
+        Ok(Some(LiveSettings {
+            path: format!(
+                "/applications/{application}/environments/{environment}/configurations/{profile}"
+            ),
+            port: number(env, "AWS_APPCONFIG_EXTENSION_HTTP_PORT", 2772, 1..=65535)? as u16,
+            refresh: Duration::from_secs(number(env, "POLICY_REFRESH_SECONDS", 15, 1..=300)?),
+            wait: Duration::from_millis(number(env, "POLICY_WAIT_MS", 20, 0..=150)?),
+        }))
+    }
+}
+
+/// A whole number from `range`, or `default` when the variable is unset.
+fn number(
+    env: &Env,
+    variable: &'static str,
+    default: u64,
+    range: std::ops::RangeInclusive<u64>,
+) -> Result<u64, ConfigError> {
+    match env.get(variable) {
+        None => Ok(default),
+        Some(v) => match v.parse::<u64>() {
+            Ok(n) if range.contains(&n) => Ok(n),
+            _ => Err(ConfigError::new(
+                variable,
+                format!(
+                    "expected a whole number from {} to {}",
+                    range.start(),
+                    range.end()
+                ),
+            )),
+        },
+    }
 }
 
 /// Where bans and timeouts are looked up, and how long a lookup may take.
@@ -52,27 +133,10 @@ impl StateSettings {
         let Some(table) = env.get("TABLE_NAME") else {
             return Ok(None);
         };
-        let millis =
-            |variable: &'static str, default: u64, range: std::ops::RangeInclusive<u64>| match env
-                .get(variable)
-            {
-                None => Ok(Duration::from_millis(default)),
-                Some(v) => match v.parse::<u64>() {
-                    Ok(n) if range.contains(&n) => Ok(Duration::from_millis(n)),
-                    _ => Err(ConfigError::new(
-                        variable,
-                        format!(
-                            "expected milliseconds from {} to {}",
-                            range.start(),
-                            range.end()
-                        ),
-                    )),
-                },
-            };
         Ok(Some(StateSettings {
             table,
-            deadline: millis("STATE_DEADLINE_MS", 50, 1..=150)?,
-            cache_for: millis("STATE_CACHE_MS", 500, 0..=60_000)?,
+            deadline: Duration::from_millis(number(env, "STATE_DEADLINE_MS", 50, 1..=150)?),
+            cache_for: Duration::from_millis(number(env, "STATE_CACHE_MS", 500, 0..=60_000)?),
         }))
     }
 }
@@ -112,6 +176,7 @@ impl Config {
             source,
             log_content: env.flag("LOG_CONTENT")?,
             state: StateSettings::from_env(env)?,
+            live: LiveSettings::from_env(env)?,
         })
     }
 }
@@ -174,9 +239,41 @@ mod tests {
         let e = from(&[("TABLE_NAME", "t"), ("STATE_DEADLINE_MS", "500")]).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "STATE_DEADLINE_MS: expected milliseconds from 1 to 150"
+            "STATE_DEADLINE_MS: expected a whole number from 1 to 150"
         );
         let e = from(&[("LOG_CONTENT", "yes")]).unwrap_err();
         assert_eq!(e.to_string(), "LOG_CONTENT: expected true or false");
+    }
+
+    #[test]
+    fn live_policy_needs_all_three_appconfig_names() {
+        assert_eq!(from(&[]).unwrap().live, None);
+        let all = [
+            ("APPCONFIG_APPLICATION", "app1"),
+            ("APPCONFIG_ENVIRONMENT", "env2"),
+            ("APPCONFIG_PROFILE", "prof3"),
+        ];
+        let live = from(&all).unwrap().live.unwrap();
+        assert_eq!(
+            live.path,
+            "/applications/app1/environments/env2/configurations/prof3"
+        );
+        assert_eq!(
+            (live.port, live.refresh, live.wait),
+            (2772, Duration::from_secs(15), Duration::from_millis(20))
+        );
+        let e = from(&all[..2]).unwrap_err();
+        assert_eq!(e.variable, "APPCONFIG_PROFILE");
+        let e = from(&[("APPCONFIG_PROFILE", "p")]).unwrap_err();
+        assert_eq!(e.variable, "APPCONFIG_APPLICATION");
+        let mut bad = all.to_vec();
+        bad.push(("APPCONFIG_ENVIRONMENT", "../../x"));
+        assert_eq!(from(&bad).unwrap_err().variable, "APPCONFIG_ENVIRONMENT");
+        bad.pop();
+        bad.push(("POLICY_REFRESH_SECONDS", "0"));
+        assert_eq!(
+            from(&bad).unwrap_err().to_string(),
+            "POLICY_REFRESH_SECONDS: expected a whole number from 1 to 300"
+        );
     }
 }

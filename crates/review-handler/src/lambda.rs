@@ -10,10 +10,13 @@ use chat_state::DynamoStore;
 use lambda_runtime::{service_fn, LambdaEvent};
 use lambda_setup::config::Env;
 use lambda_setup::launch;
+use lambda_setup::metrics::Metrics;
 use serde_json::value::RawValue;
 
 use crate::config::{Config, StateSettings};
 use crate::handler::{review_raw, unavailable};
+use crate::ivs::ReviewResponse;
+use crate::live::LivePolicy;
 use crate::sanctions::Enforcer;
 
 /// The lookups of chat-auth's bans and timeouts, with the SDK's usual credential and
@@ -41,29 +44,72 @@ fn unix_now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
+/// What serves reviews once the configuration has loaded.
+struct Serving {
+    policy: LivePolicy,
+    log_content: bool,
+    enforcer: Option<Enforcer<DynamoStore>>,
+}
+
+impl Serving {
+    async fn start(config: Config, metrics: &Metrics) -> Serving {
+        tracing::info!(policy = %config.source, "policy loaded");
+        let policy = match config.live {
+            Some(live) => {
+                tracing::info!(path = %live.path, "live policy versions from AppConfig");
+                LivePolicy::start(config.engine, live, metrics.clone()).await
+            }
+            None => LivePolicy::fixed(config.engine),
+        };
+        let enforcer = match &config.state {
+            Some(state) => Some(enforcer(state).await),
+            None => None,
+        };
+        Serving {
+            policy,
+            log_content: config.log_content,
+            enforcer,
+        }
+    }
+
+    async fn review(&'static self, raw: &str, metrics: &Metrics) -> ReviewResponse {
+        let engine = self.policy.engine().await;
+        let mut outcome = review_raw(&engine, raw);
+        let enforcement = match (
+            &self.enforcer,
+            outcome.room_arn.clone(),
+            outcome.user_id.clone(),
+        ) {
+            (Some(enforcer), Some(room), Some(user)) => Some(
+                enforcer
+                    .enforce(&engine, &mut outcome, &room, &user, unix_now())
+                    .await,
+            ),
+            _ => None,
+        };
+        crate::logging::review(&outcome, enforcement.as_ref(), self.log_content);
+        crate::metrics::review(metrics, &outcome, enforcement.as_ref());
+        outcome.response
+    }
+}
+
 /// Loads the configuration and serves invocations until the runtime stops. A policy
 /// that cannot be loaded does not stop the function: it is logged once, and every
 /// event is denied with a reason until the policy is fixed.
 pub fn main() -> ExitCode {
     lambda_setup::logging::init("info");
-    let config = match Config::from_env(&Env::process()) {
-        Ok(config) => {
-            tracing::info!(policy = %config.source, "policy loaded");
-            Some(launch::forever(config))
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "the configuration cannot be loaded: every message is denied until it is fixed");
-            None
-        }
-    };
+    let env = Env::process();
+    let metrics = launch::forever(Metrics::from_env(&env));
+    let config = Config::from_env(&env)
+        .map_err(|e| tracing::error!(error = %e, "the configuration cannot be loaded: every message is denied until it is fixed"))
+        .ok();
     let runtime = match launch::runtime("review-handler") {
         Ok(rt) => rt,
         Err(code) => return code,
     };
-    let enforcer = config
-        .and_then(|c| c.state.as_ref())
-        .map(|state| launch::forever(runtime.block_on(enforcer(state))));
-    if let Some(enforcer) = enforcer {
+    let serving: Option<&'static Serving> =
+        config.map(|config| launch::forever(runtime.block_on(Serving::start(config, metrics))));
+    if let Some(enforcer) = serving.and_then(|s| s.enforcer.as_ref()) {
         // Opens the connection to the table while the runtime waits for the first
         // event, so that the first lookup is not spent on it.
         runtime.spawn(enforcer.warm_up());
@@ -71,23 +117,11 @@ pub fn main() -> ExitCode {
     // The payload stays raw text: the runtime's own parsing would fail on JSON nested
     // too deeply, and a failure must still be answered with the policy's verdict.
     let handler = service_fn(move |event: LambdaEvent<Box<RawValue>>| async move {
-        let response = match config {
-            Some(config) => {
-                let mut outcome = review_raw(&config.engine, event.payload.get());
-                let enforcement =
-                    match (enforcer, outcome.room_arn.clone(), outcome.user_id.clone()) {
-                        (Some(enforcer), Some(room), Some(user)) => Some(
-                            enforcer
-                                .enforce(&config.engine, &mut outcome, &room, &user, unix_now())
-                                .await,
-                        ),
-                        _ => None,
-                    };
-                crate::logging::review(&outcome, enforcement.as_ref(), config.log_content);
-                outcome.response
-            }
+        let response = match serving {
+            Some(serving) => serving.review(event.payload.get(), metrics).await,
             None => {
                 tracing::warn!(verdict = "DENY", basis = "unavailable", "no policy: denied");
+                crate::metrics::unavailable(metrics);
                 unavailable(event.payload.get())
             }
         };

@@ -7,6 +7,8 @@ use std::time::Duration;
 use lambda_setup::config::{ConfigError, Env};
 use lambda_setup::cors::Origins;
 
+use lambda_setup::metrics::Metrics;
+
 use crate::resume::{TicketKey, MIN_SECRET_BYTES};
 
 fn error(variable: &'static str, message: impl Into<String>) -> ConfigError {
@@ -31,6 +33,8 @@ pub struct Config {
     /// Resume tickets, when persistent chat is on (`PERSISTENT_CHAT=true`); without
     /// them, `PersistentChat` and `RelatedContactId` are never forwarded.
     pub resume: Option<TicketKey>,
+    /// Requests by status and Connect's latency (`METRICS_NAMESPACE`).
+    pub metrics: Metrics,
 }
 
 /// Chat duration limits of Connect, in minutes.
@@ -119,6 +123,7 @@ impl Config {
             attachments_enabled,
             default_duration,
             resume,
+            metrics: Metrics::from_env(env),
         })
     }
 }

@@ -7,6 +7,7 @@ use std::time::{Instant, SystemTime};
 use lambda_http::http::{header, HeaderValue, Method, StatusCode};
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
+use lambda_setup::metrics::{Record, Unit};
 use lambda_setup::serve::{json_response, Cors};
 use serde_json::{json, Value};
 
@@ -83,12 +84,12 @@ impl<S: ChatStarter> App<S> {
                 "OriginNotAllowed",
                 "This origin may not call the chat API.",
             );
-            log(request_id, &outcome, started);
+            self.record(request_id, &outcome, started);
             return response;
         };
         let cors = allow_origin.as_deref();
         let (response, outcome) = self.route(req, cors).await;
-        log(request_id, &outcome, started);
+        self.record(request_id, &outcome, started);
         response
     }
 
@@ -168,6 +169,24 @@ impl<S: ChatStarter> App<S> {
         outcome.continuation = continuation;
         outcome.initial_message_cut = chat.initial_message.as_ref().is_some_and(|m| m.cut);
         (response, outcome)
+    }
+
+    /// One log line and one metric document per request: requests by status, and
+    /// when Connect was called, its latency and whether it failed (5xx).
+    fn record(&self, request_id: &str, outcome: &Outcome, started: Instant) {
+        log(request_id, outcome, started);
+        let status = outcome.status.to_string();
+        let mut values = vec![("Requests", 1.0, Unit::Count)];
+        if let Some(ms) = outcome.upstream_ms {
+            values.push(("ConnectLatency", ms as f64, Unit::Milliseconds));
+            let failed = outcome.status >= 500;
+            values.push(("ConnectErrors", f64::from(u8::from(failed)), Unit::Count));
+        }
+        self.config.metrics.emit(&Record {
+            dimensions: &[("Status", &status)],
+            sets: &[&["Status"], &[]],
+            values: &values,
+        });
     }
 
     /// A request to continue an earlier contact reaches Connect only with that
