@@ -71,7 +71,10 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets -- -D warnings
 
-test: lint validate
+# Lints and template checks side by side (clippy is CPU, installing the toolbelt is
+# mostly download), then the tests in one build that the end-to-end tests reuse.
+test:
+	$(MAKE) --no-print-directory -j2 lint validate
 	$(CARGO) test
 	$(MAKE) --no-print-directory e2e
 
