@@ -94,9 +94,15 @@ class LivePolicyTest(unittest.TestCase):
         self.assertEqual(self.verdict("cherries"), "DENY")
         self.assertIn("no live policy yet", fn.logs())
         self.assertIn("HTTP 404", fn.logs())
+        checks = self.extension.count()
+        while self.extension.count() < checks + 2:
+            self.assertEqual(self.verdict("cherries"), "DENY")
+            time.sleep(0.3)
+        self.assertEqual(fn.logs().count("HTTP 404"), 1, "the same failure is logged once")
         self.extension.serve(policy("apples"))
         self.until("apples", "DENY")
         self.assertEqual(self.verdict("cherries"), "ALLOW")
+        self.assertIn("the AppConfig extension answers again", fn.logs())
 
     def metrics(self, fn):
         docs = []

@@ -48,6 +48,8 @@ struct State {
     /// compiled again, and a bad version is logged once.
     seen: Option<u64>,
     refreshing: bool,
+    /// The last failure logged: the same failure is logged once, not every check.
+    failure: Option<FetchError>,
 }
 
 /// Why the extension gave no policy.
@@ -80,7 +82,8 @@ impl LivePolicy {
             match fetch(&live.settings, FETCH_TIMEOUT).await {
                 Ok(text) => policy.adopt(live, &text, compile(&text)),
                 Err(e) => {
-                    tracing::warn!(error = %e, "no live policy yet: the packaged policy serves")
+                    tracing::warn!(error = %e, "no live policy yet: the packaged policy serves");
+                    live.state().failure = Some(e);
                 }
             }
         }
@@ -105,7 +108,9 @@ impl LivePolicy {
     }
 
     async fn check(&'static self, live: &'static Live) {
-        match fetch(&live.settings, FETCH_TIMEOUT).await {
+        let fetched = fetch(&live.settings, FETCH_TIMEOUT).await;
+        live.note(fetched.as_ref().err());
+        match fetched {
             Ok(text) if !live.is_new(&text) => {}
             Ok(text) => {
                 // Compiling a large policy is CPU work: off the runtime's thread.
@@ -117,9 +122,7 @@ impl LivePolicy {
                 .unwrap_or_else(|e| Err(format!("the policy compiler failed: {e}")));
                 self.adopt(live, &text, compiled);
             }
-            Err(e) => {
-                tracing::warn!(error = %e, "live policy check failed; the current policy stays")
-            }
+            Err(_) => {}
         }
         live.state().refreshing = false;
     }
@@ -157,6 +160,21 @@ impl Live {
         state.checked = Some(Instant::now());
         state.refreshing = true;
         true
+    }
+
+    /// Logs a failed check once, and when the extension answers again.
+    fn note(&self, failure: Option<&FetchError>) {
+        let mut state = self.state();
+        if state.failure.as_ref() == failure {
+            return;
+        }
+        match failure {
+            Some(e) => {
+                tracing::warn!(error = %e, "live policy check failed; the current policy stays")
+            }
+            None => tracing::info!("the AppConfig extension answers again"),
+        }
+        state.failure = failure.cloned();
     }
 
     fn is_new(&self, text: &str) -> bool {
