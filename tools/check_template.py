@@ -257,12 +257,14 @@ def check_live_policy(res, functions, handler):
     if {"Fn::If": ["LivePolicyOn", {"Ref": "AppConfigExtensionLayerArn"}, {"Ref": "AWS::NoValue"}]} not in props.get("Layers", []):
         problems.append(f"{handler}: Layers must add AppConfigExtensionLayerArn when LivePolicyOn")
     env = props.get("Environment", {}).get("Variables", {})
-    for variable, resource in (("APPCONFIG_APPLICATION", "PolicyApplication"), ("APPCONFIG_ENVIRONMENT", "PolicyEnvironment"),
-                               ("APPCONFIG_PROFILE", "PolicyProfile")):
-        if env.get(variable) != {"Fn::If": ["LivePolicyOn", {"Ref": resource}, ""]}:
-            problems.append(f"{handler}: {variable} must be {resource} when LivePolicyOn")
+    for variable, resource, attribute in (("APPCONFIG_APPLICATION", "PolicyApplication", "ApplicationId"),
+                                          ("APPCONFIG_ENVIRONMENT", "PolicyEnvironment", "EnvironmentId"),
+                                          ("APPCONFIG_PROFILE", "PolicyProfile", "ConfigurationProfileId")):
+        if env.get(variable) != {"Fn::If": ["LivePolicyOn", {"Fn::GetAtt": [resource, attribute]}, ""]}:
+            problems.append(f"{handler}: {variable} must be {resource}'s {attribute} when LivePolicyOn")
     reads = [s for s in statements(props) if s.get("Sid") == "LivePolicyVersions"]
-    expected = "application/${PolicyApplication}/environment/${PolicyEnvironment}/configuration/${PolicyProfile}"
+    expected = ("application/${PolicyApplication.ApplicationId}/environment/${PolicyEnvironment.EnvironmentId}"
+                "/configuration/${PolicyProfile.ConfigurationProfileId}")
     if len(reads) != 1 or set(as_list(reads[0].get("Action"))) != {"appconfig:StartConfigurationSession", "appconfig:GetLatestConfiguration"} \
             or not (sub_text(reads[0].get("Resource")) or "").endswith(expected):
         problems.append(f"{handler}: the LivePolicyVersions statement may only read the policy profile")

@@ -148,7 +148,7 @@ class LivePolicyChecks(TemplateCase):
         self.assertCaught(lambda t: t["Resources"]["ReviewHandlerFunction"]["Properties"]["Layers"].pop(),
                           "Layers must add AppConfigExtensionLayerArn")
         self.assertCaught(lambda t: t["Resources"]["ReviewHandlerFunction"]["Properties"]["Environment"]["Variables"]
-                          .pop("APPCONFIG_PROFILE"), "APPCONFIG_PROFILE must be PolicyProfile")
+                          .pop("APPCONFIG_PROFILE"), "APPCONFIG_PROFILE must be PolicyProfile's ConfigurationProfileId")
 
 
 class OperationsChecks(TemplateCase):
