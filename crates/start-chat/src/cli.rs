@@ -11,7 +11,7 @@ use crate::request::MAX_BODY_BYTES;
 #[command(
     name = "start-chat",
     about = "Hardened drop-in StartChatContact proxy for ChatJS widgets: inside AWS Lambda (AWS_LAMBDA_RUNTIME_API set) it serves the Lambda runtime; elsewhere it serves the same handler locally.",
-    after_help = "Configuration comes from the environment: INSTANCE_ID, CONTACT_FLOW_ID, ALLOWED_CONTACT_FLOW_IDS, ALLOWED_ORIGINS, ALLOWED_ATTRIBUTE_KEYS, ATTACHMENTS_ENABLED, DEFAULT_CHAT_DURATION_MINUTES, PERSISTENT_CHAT, RESUME_TICKET_SECRET, RESUME_TICKET_TTL_HOURS."
+    after_help = "Configuration comes from the environment: INSTANCE_ID, CONTACT_FLOW_ID, ALLOWED_CONTACT_FLOW_IDS, ALLOWED_ORIGINS, ALLOWED_ATTRIBUTE_KEYS, ATTACHMENTS_ENABLED, DEFAULT_CHAT_DURATION_MINUTES, PERSISTENT_CHAT, RESUME_TICKET_SECRET, RESUME_TICKET_TTL_HOURS, METRICS_NAMESPACE."
 )]
 pub struct Cli {
     #[command(subcommand)]
