@@ -8,8 +8,14 @@ TOOLS_STAMP := $(VENV)/.tools-$(shell cksum tools/requirements.txt | cut -d' ' -
 export SAM_CLI_TELEMETRY := 0
 # sam and cargo-lambda find zig and each other through the venv.
 TOOLBELT := PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
+# The toolbelt's modules are compiled to bytecode as they are first imported, into the
+# venv: compiling every installed module at install time costs a minute of CPU.
+export PYTHONPYCACHEPREFIX := $(CURDIR)/$(VENV)/pycache
+unexport PYTHONDONTWRITEBYTECODE
+# cargo clippy's own driver, run as the workspace's compiler by `make test`.
+CLIPPY_DRIVER = $(shell rustup which clippy-driver 2>/dev/null || command -v clippy-driver)
 
-.PHONY: help demo test e2e release lint fmt bench quality tools build validate deploy policy-push local
+.PHONY: help demo test test-build validate-idle unit-tests e2e e2e-run release lint fmt bench quality tools build validate deploy policy-push local
 
 help:
 	@echo "make demo      review events/review/*.jsonl with --explain (default.jsonl: the embedded policy; NAME.jsonl: policies/NAME.toml)"
@@ -39,7 +45,7 @@ tools: $(TOOLS_STAMP)
 $(TOOLS_STAMP): tools/requirements.txt
 	@command -v python3 >/dev/null || { echo "python3 is needed: apt-get update && apt-get install -y python3 python3-venv"; exit 1; }
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install -q --disable-pip-version-check -r tools/requirements.txt
+	$(VENV)/bin/pip install -q --no-compile --disable-pip-version-check -r tools/requirements.txt
 	@rm -f $(VENV)/.tools-*
 	@touch $@
 
@@ -71,12 +77,28 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets -- -D warnings
 
-# Lints and template checks side by side (clippy is CPU, installing the toolbelt is
-# mostly download), then the tests in one build that the end-to-end tests reuse.
+# One build serves the lints, the tests and the end-to-end tests: clippy-driver compiles
+# the workspace's own crates (what `cargo clippy` does in check mode), so the
+# dependencies, the AWS SDK above all, compile once. The toolbelt's install and the
+# template checks run beside it at the lowest priority, on the core the build leaves idle.
+test: export RUSTC_WORKSPACE_WRAPPER = $(CLIPPY_DRIVER)
+test: export CLIPPY_ARGS = -D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__
 test:
-	$(MAKE) --no-print-directory -j2 lint validate
-	$(CARGO) test
-	$(MAKE) --no-print-directory e2e
+	@test -n "$(CLIPPY_DRIVER)" || { echo "clippy is needed: rustup component add clippy"; exit 1; }
+	$(CARGO) fmt --all -- --check
+	$(MAKE) --no-print-directory -j2 validate-idle test-build
+	$(MAKE) --no-print-directory -j2 --output-sync=target unit-tests e2e-run
+
+# Every target `cargo clippy --all-targets` lints, benches included, built but not run.
+# Cargo keeps its own job slots (one per core) rather than those of the make around it.
+test-build:
+	MAKEFLAGS= $(CARGO) test --all-targets --no-run -q
+
+validate-idle:
+	nice -n 19 $(MAKE) --no-print-directory validate
+
+unit-tests:
+	MAKEFLAGS= $(CARGO) test
 
 release:
 	$(CARGO) build --release -p review-handler -p start-chat -p chat-auth
@@ -85,6 +107,9 @@ release:
 # through `cargo lambda watch --only-lambda-apis`; see tests/e2e.
 e2e: tools
 	$(CARGO) test --no-run -q
+	$(MAKE) --no-print-directory e2e-run
+
+e2e-run:
 	$(VENV)/bin/python -m unittest discover -s tests/e2e -v
 
 # The performance report, then the quality report as its last section; the README keeps
@@ -96,7 +121,7 @@ bench: tools release
 	$(TOOLBELT) cargo lambda build --release --arm64 --output-format zip --bin review-handler --bin start-chat
 	@if command -v npm >/dev/null; then npm ci --prefix bench/obscenity --no-audit --no-fund --loglevel=error; \
 	else echo "npm not found: the obscenity comparison is skipped"; fi
-	$(VENV)/bin/pip install -q --disable-pip-version-check -r tools/quality-requirements.txt
+	$(VENV)/bin/pip install -q --no-compile --disable-pip-version-check -r tools/quality-requirements.txt
 	set -o pipefail; { $(VENV)/bin/python scripts/bench-report.py && \
 	  $(VENV)/bin/python scripts/quality-report.py --markdown-level 3; } | tee "$${CARGO_TARGET_DIR:-target}/bench-report.md"
 
@@ -107,7 +132,7 @@ quality: tools
 	$(CARGO) build --release -p compare
 	@if command -v npm >/dev/null; then npm ci --prefix bench/obscenity --no-audit --no-fund --loglevel=error; \
 	else echo "npm not found: obscenity and the LDNOOBW lists are skipped"; fi
-	$(VENV)/bin/pip install -q --disable-pip-version-check -r tools/quality-requirements.txt
+	$(VENV)/bin/pip install -q --no-compile --disable-pip-version-check -r tools/quality-requirements.txt
 	set -o pipefail; $(VENV)/bin/python scripts/quality-report.py | tee "$${CARGO_TARGET_DIR:-target}/quality-report.md"
 
 fmt:
