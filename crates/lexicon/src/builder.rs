@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use daachorse::DoubleArrayAhoCorasickBuilder;
+use zerocopy::little_endian::U32;
 
 use crate::lexicon::{
     bits, entry_flags, EntryId, EntryRules, LanguageId, LanguageRules, Lexicon, Pattern,
@@ -281,16 +282,10 @@ impl LexiconBuilder {
                 bits: b,
             });
         }
+        let runs = (first_run, u16::try_from(runs.len()).unwrap_or(u16::MAX));
         self.patterns.push((
             text,
-            Pattern {
-                entry,
-                first_run,
-                runs: u16::try_from(runs.len()).unwrap_or(u16::MAX),
-                anchor,
-                stem_endings,
-                derived,
-            },
+            Pattern::new(entry, runs, anchor, stem_endings, derived),
         ));
     }
 
@@ -302,17 +297,17 @@ impl LexiconBuilder {
             let pattern_runs = &self.pattern_runs;
             let spelling = |text: &str, p: &Pattern| -> String {
                 text.chars()
-                    .zip(&pattern_runs[p.first_run as usize..])
+                    .zip(&pattern_runs[p.first_run() as usize..])
                     .flat_map(|(c, r)| std::iter::repeat_n(c, usize::from(r.count.min(2))))
                     .collect()
             };
             self.patterns
-                .retain(|(text, p)| !(p.derived && vocabulary.contains(&spelling(text, p))));
+                .retain(|(text, p)| !(p.derived() && vocabulary.contains(&spelling(text, p))));
             for (text, p) in &self.patterns {
-                if p.entry == ALLOW || p.derived || p.stem_endings != NONE {
+                if p.entry() == ALLOW || p.derived() || p.stem_endings() != NONE {
                     continue;
                 }
-                let entry = &mut self.entries[p.entry as usize];
+                let entry = &mut self.entries[p.entry() as usize];
                 let word = spelling(text, p);
                 let mut languages = vocabulary.languages(&word);
                 if languages & VOCABULARY != 0 {
@@ -324,7 +319,7 @@ impl LexiconBuilder {
                 // where the message reads as this language (the vocabulary's own
                 // language keeps its short words: `cum` alone is English).
                 // Accents that must match as written tell the words apart (`göt`, `got`).
-                let marked = pattern_runs[p.first_run as usize..][..usize::from(p.runs)]
+                let marked = pattern_runs[p.first_run() as usize..][..usize::from(p.runs())]
                     .iter()
                     .any(|r| r.bits & bits::MARKED != 0);
                 if elsewhere != 0
@@ -354,13 +349,13 @@ impl LexiconBuilder {
                 .build_with_values(texts.iter().zip(0u32..))
                 .expect("pattern texts are unique and short")
         });
-        let mut text_patterns = Vec::new();
-        let mut text_starts = Vec::with_capacity(by_text.len() + 1);
+        let mut text_patterns: Vec<U32> = Vec::new();
+        let mut text_starts: Vec<U32> = Vec::with_capacity(by_text.len() + 1);
         for list in by_text {
-            text_starts.push(text_patterns.len() as u32);
-            text_patterns.extend(list);
+            text_starts.push((text_patterns.len() as u32).into());
+            text_patterns.extend(list.into_iter().map(U32::from));
         }
-        text_starts.push(text_patterns.len() as u32);
+        text_starts.push((text_patterns.len() as u32).into());
         let mut suffix_sets = self.suffix_sets;
         let languages = self
             .languages
@@ -391,10 +386,10 @@ impl LexiconBuilder {
             .collect();
         Lexicon {
             automaton,
-            patterns,
+            patterns: patterns.into(),
             pattern_runs: self.pattern_runs.into(),
-            text_patterns,
-            text_starts,
+            text_patterns: text_patterns.into(),
+            text_starts: text_starts.into(),
             entries: self.entries,
             languages,
             suffix_sets,

@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 
 use daachorse::DoubleArrayAhoCorasick;
+use zerocopy::little_endian::{U16, U32};
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
 
 use crate::term::Anchor;
@@ -21,12 +22,12 @@ pub const OPERATOR: LanguageId = 0;
 /// A compiled word list. Built by `LexiconBuilder`; stored and loaded by `store`.
 pub struct Lexicon {
     pub(crate) automaton: Option<DoubleArrayAhoCorasick<u32>>,
-    pub(crate) patterns: Vec<Pattern>,
-    /// Borrowed from the stored bytes of a built-in lexicon.
+    /// These tables are borrowed from the stored bytes of a built-in lexicon.
+    pub(crate) patterns: Cow<'static, [Pattern]>,
     pub(crate) pattern_runs: Cow<'static, [PatternRun]>,
     /// The patterns of each automaton text: `text_patterns[text_starts[t]..text_starts[t + 1]]`.
-    pub(crate) text_patterns: Vec<u32>,
-    pub(crate) text_starts: Vec<u32>,
+    pub(crate) text_patterns: Cow<'static, [U32]>,
+    pub(crate) text_starts: Cow<'static, [U32]>,
     pub(crate) entries: Vec<EntryRules>,
     pub(crate) languages: Vec<LanguageRules>,
     /// Word endings, as skeleton text: each language's inflections, and the endings
@@ -48,20 +49,76 @@ pub(crate) const NONE: u16 = u16::MAX;
 /// The entry of an allowlist pattern.
 pub(crate) const ALLOW: u32 = u32::MAX;
 
-/// One spelling an automaton looks for.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One spelling an automaton looks for. Stored as it lies in memory, so that the
+/// built-in lexicon's patterns are read in place rather than decoded at start.
+#[derive(Clone, Debug, PartialEq, Eq, FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned)]
+#[repr(C)]
 pub(crate) struct Pattern {
     /// The entry it stands for, or `ALLOW`.
-    pub entry: u32,
-    pub first_run: u32,
-    pub runs: u16,
-    pub anchor: Anchor,
-    /// For a stem (`rap` of `rape`), the endings that must follow it (`ing`, `ed`),
-    /// else `NONE`.
-    pub stem_endings: u16,
+    entry: U32,
+    first_run: U32,
+    runs: U16,
+    /// `ANCHORS` index.
+    anchor: u8,
     /// A derived spelling (variant, vowel-less): an ordinary word typed that way is
     /// not a match.
-    pub derived: bool,
+    derived: u8,
+    /// For a stem (`rap` of `rape`), the endings that must follow it (`ing`, `ed`),
+    /// else `NONE`.
+    stem_endings: U16,
+}
+
+/// The anchors in the order `Pattern::anchor` numbers them.
+const ANCHORS: [Anchor; 4] = [
+    Anchor::Word,
+    Anchor::Prefix,
+    Anchor::Suffix,
+    Anchor::Anywhere,
+];
+
+impl Pattern {
+    pub fn new(
+        entry: u32,
+        (first_run, runs): (u32, u16),
+        anchor: Anchor,
+        stem_endings: u16,
+        derived: bool,
+    ) -> Pattern {
+        Pattern {
+            entry: entry.into(),
+            first_run: first_run.into(),
+            runs: runs.into(),
+            anchor: ANCHORS.iter().position(|a| *a == anchor).unwrap_or(0) as u8,
+            derived: u8::from(derived),
+            stem_endings: stem_endings.into(),
+        }
+    }
+    pub fn entry(&self) -> u32 {
+        self.entry.get()
+    }
+    pub fn first_run(&self) -> u32 {
+        self.first_run.get()
+    }
+    /// How many runs (letters) it has.
+    pub fn runs(&self) -> u16 {
+        self.runs.get()
+    }
+    pub fn anchor(&self) -> Anchor {
+        ANCHORS
+            .get(usize::from(self.anchor))
+            .copied()
+            .unwrap_or(Anchor::Word)
+    }
+    /// Whether its stored anchor is one of `ANCHORS` (checked on loading other bytes).
+    pub fn anchor_is_known(&self) -> bool {
+        usize::from(self.anchor) < ANCHORS.len()
+    }
+    pub fn derived(&self) -> bool {
+        self.derived != 0
+    }
+    pub fn stem_endings(&self) -> u16 {
+        self.stem_endings.get()
+    }
 }
 
 /// What one run of a pattern requires of the message's run.
@@ -137,7 +194,7 @@ impl Lexicon {
     }
 
     pub(crate) fn runs_of(&self, p: &Pattern) -> &[PatternRun] {
-        let start = p.first_run as usize;
-        &self.pattern_runs[start..start + usize::from(p.runs)]
+        let start = p.first_run() as usize;
+        &self.pattern_runs[start..start + usize::from(p.runs())]
     }
 }

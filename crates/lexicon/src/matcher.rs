@@ -46,14 +46,13 @@ impl Lexicon {
         for m in automaton.find_overlapping_iter(sk.text.as_bytes()) {
             let runs = sk.runs_of(m.start()..m.end());
             let t = m.value() as usize;
-            let list =
-                &self.text_patterns[self.text_starts[t] as usize..self.text_starts[t + 1] as usize];
-            for &p in list {
-                let pattern = &self.patterns[p as usize];
+            let (start, end) = (self.text_starts[t].get(), self.text_starts[t + 1].get());
+            for p in &self.text_patterns[start as usize..end as usize] {
+                let pattern = &self.patterns[p.get() as usize];
                 let Some(candidate) = self.check(pattern, runs.clone(), sk, vocabulary) else {
                     continue;
                 };
-                if pattern.entry == ALLOW {
+                if pattern.entry() == ALLOW {
                     allowed.push(candidate.runs);
                 } else {
                     candidates.push(candidate);
@@ -165,7 +164,7 @@ impl Lexicon {
                 // More repeats than the term writes: an exaggeration (`fuuuck`) or
                 // another word (`fann`, `kuusi`): the vocabulary decides below. A
                 // stem's last letter stays as written (`rape`, not `rapping`).
-                if p.stem_endings != NONE && i + 1 == wanted.len() {
+                if p.stem_endings() != NONE && i + 1 == wanted.len() {
                     return None;
                 }
                 inflated = true;
@@ -180,8 +179,8 @@ impl Lexicon {
             }
             substituted |= f.flags & flags::SUBSTITUTED != 0;
         }
-        if p.entry != ALLOW {
-            let rules = &self.entries[p.entry as usize];
+        if p.entry() != ALLOW {
+            let rules = &self.entries[p.entry() as usize];
             if rules.flags & entry_flags::LEET_ONLY != 0 && !substituted {
                 return None;
             }
@@ -194,13 +193,13 @@ impl Lexicon {
         let before = joined.start..runs.start;
         let mut compound = None;
         let mut whole = starts_word && ends_word;
-        if p.stem_endings != NONE {
+        if p.stem_endings() != NONE {
             // A stem needs one of its endings, and the letter before it as written.
-            let endings = &self.suffix_sets[usize::from(p.stem_endings)];
+            let endings = &self.suffix_sets[usize::from(p.stem_endings())];
             if after.is_empty() || !endings.contains(&letters(sk, &after)) {
                 return None;
             }
-            if !starts_word && p.anchor == Anchor::Word {
+            if !starts_word && p.anchor() == Anchor::Word {
                 return None;
             }
             whole = false;
@@ -209,10 +208,10 @@ impl Lexicon {
             // one that begins with the match's last letter shares its run (`göt` +
             // `ten` is written `götten`).
             let with_ending = !ends_word
-                && p.entry != ALLOW
-                && self.entries[p.entry as usize].flags & entry_flags::NO_FORMS == 0
+                && p.entry() != ALLOW
+                && self.entries[p.entry() as usize].flags & entry_flags::NO_FORMS == 0
                 && {
-                    let endings = self.suffixes_of(p.entry);
+                    let endings = self.suffixes_of(p.entry());
                     let rest = letters(sk, &after);
                     let last = &sk.runs[runs.end - 1];
                     endings.contains(&rest)
@@ -224,7 +223,7 @@ impl Lexicon {
             } else {
                 after
             };
-            match p.anchor {
+            match p.anchor() {
                 Anchor::Anywhere => {}
                 Anchor::Prefix if !starts_word => return None,
                 Anchor::Prefix => {}
@@ -237,10 +236,10 @@ impl Lexicon {
         if compound.is_some() {
             // Only an entry as written forms compounds: a derived spelling (`fak`,
             // `skt`) inside a longer word is too likely a word of another language.
-            if p.entry == ALLOW || p.runs < 3 || p.derived {
+            if p.entry() == ALLOW || p.runs() < 3 || p.derived() {
                 return None;
             }
-            let language = self.entries[p.entry as usize].language;
+            let language = self.entries[p.entry() as usize].language;
             if !self.languages[usize::from(language)].compounds {
                 return None;
             }
@@ -260,7 +259,7 @@ impl Lexicon {
             // (`fu ck`, `as shole`; but `pen is`, `sh it`).
             if let Some(v) = vocabulary {
                 let longest = pieces.iter().map(|p| p.len()).max().unwrap_or(0);
-                let words = match self.entries.get(p.entry as usize) {
+                let words = match self.entries.get(p.entry() as usize) {
                     Some(e) => 1u64 << e.language | VOCABULARY,
                     None => u64::MAX,
                 };
@@ -274,7 +273,7 @@ impl Lexicon {
             }
             whole = false;
         }
-        if p.entry != ALLOW {
+        if p.entry() != ALLOW {
             // In another reading of a word (`рік` read as Latin `pik`), the word as
             // usually read must not be an ordinary word.
             if let (Some(v), Some(usual)) = (vocabulary, sk.usual_reading(runs.clone())) {
@@ -286,16 +285,16 @@ impl Lexicon {
             // unless an operator's own term asks for it (`*apple*` in `pineapples`).
             let word = sk.word_around(runs.clone());
             let exact = whole && word == runs;
-            let operators = self.entries[p.entry as usize].language == OPERATOR;
-            let as_asked = exact || (operators && p.anchor != Anchor::Word);
-            if (!as_asked || p.derived || inflated)
+            let operators = self.entries[p.entry() as usize].language == OPERATOR;
+            let as_asked = exact || (operators && p.anchor() != Anchor::Word);
+            if (!as_asked || p.derived() || inflated)
                 && vocabulary.is_some_and(|v| v.contains(&sk.spelling(word)))
             {
                 return None;
             }
         }
         Some(Candidate {
-            entry: p.entry,
+            entry: p.entry(),
             runs,
             compound,
         })

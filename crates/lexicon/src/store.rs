@@ -4,10 +4,9 @@
 use std::borrow::Cow;
 
 use daachorse::DoubleArrayAhoCorasick;
-use zerocopy::{FromBytes, IntoBytes};
+use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
 
-use crate::lexicon::{EntryRules, LanguageRules, Lexicon, Pattern, PatternRun};
-use crate::term::Anchor;
+use crate::lexicon::{EntryRules, LanguageRules, Lexicon};
 use crate::text::Script;
 
 const MAGIC: &[u8; 4] = b"LEX1";
@@ -17,12 +16,6 @@ const MAGIC: &[u8; 4] = b"LEX1";
 #[error("not a stored lexicon: {0}")]
 pub struct StoreError(&'static str);
 
-const ANCHORS: [Anchor; 4] = [
-    Anchor::Word,
-    Anchor::Prefix,
-    Anchor::Suffix,
-    Anchor::Anywhere,
-];
 const SCRIPTS: [Script; 8] = [
     Script::Latin,
     Script::Cyrillic,
@@ -39,19 +32,10 @@ impl Lexicon {
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = MAGIC.to_vec();
         let mut put = Writer(&mut out);
-        put.u32(self.patterns.len() as u32);
-        for p in &self.patterns {
-            put.u32(p.entry);
-            put.u32(p.first_run);
-            put.u16(p.runs);
-            put.u8(ANCHORS.iter().position(|a| *a == p.anchor).unwrap_or(0) as u8);
-            put.u8(u8::from(p.derived));
-            put.u16(p.stem_endings);
-        }
-        put.u32(self.pattern_runs.len() as u32);
-        put.0.extend_from_slice(self.pattern_runs.as_bytes());
-        put.u32s(&self.text_patterns);
-        put.u32s(&self.text_starts);
+        put.table(&self.patterns);
+        put.table(&self.pattern_runs);
+        put.table(&self.text_patterns);
+        put.table(&self.text_starts);
         put.u32(self.entries.len() as u32);
         for e in &self.entries {
             put.u8(e.language);
@@ -87,67 +71,48 @@ impl Lexicon {
 
     /// A lexicon stored by `to_bytes`.
     pub fn from_bytes(bytes: &[u8]) -> Result<Lexicon, StoreError> {
-        let runs = |bytes: &[u8]| {
-            Cow::Owned(
-                <[PatternRun]>::ref_from_bytes(bytes)
-                    .map(<[_]>::to_vec)
-                    .unwrap_or_default(),
-            )
-        };
-        let lexicon = Self::read(bytes, runs, |bytes| {
-            DoubleArrayAhoCorasick::deserialize(bytes)
-                .map(|(automaton, _)| automaton)
-                .map_err(|_| StoreError("automaton"))
-        })?;
+        let lexicon = Self::read(
+            bytes,
+            |_| None,
+            |bytes| {
+                DoubleArrayAhoCorasick::deserialize(bytes)
+                    .map(|(automaton, _)| automaton)
+                    .map_err(|_| StoreError("automaton"))
+            },
+        )?;
         lexicon.validate()?;
         Ok(lexicon)
     }
 
     /// A lexicon stored by `to_bytes`, without validating its indexes and the
-    /// automaton's states, which is most of the work of loading a large lexicon.
+    /// automaton's states, which is most of the work of loading a large lexicon. Its
+    /// tables are read where they lie.
     ///
     /// # Safety
     ///
     /// `bytes` must be exactly what `to_bytes` returned (the built-in lexicon that a
     /// build script stores is); other bytes may make matching read out of bounds.
     pub unsafe fn from_trusted_bytes(bytes: &'static [u8]) -> Result<Lexicon, StoreError> {
-        let runs = |bytes: &'static [u8]| {
-            Cow::Borrowed(<[PatternRun]>::ref_from_bytes(bytes).unwrap_or_default())
-        };
-        Self::read(bytes, runs, |bytes| {
+        Self::read(bytes, Some, |bytes| {
             // SAFETY: the caller promises that the automaton's bytes come from
             // `DoubleArrayAhoCorasick::serialize`, through `to_bytes`.
             Ok(unsafe { DoubleArrayAhoCorasick::deserialize_unchecked(bytes) }.0)
         })
     }
 
-    /// Reads the stored parts; `runs` keeps or copies the pattern runs, which are
-    /// stored as they lie in memory, and `automaton` loads the automaton.
+    /// Reads the stored parts; `in_place` gives the bytes of a table back as static
+    /// bytes when they may be borrowed rather than copied, and `automaton` loads the
+    /// automaton.
     fn read<'a>(
         bytes: &'a [u8],
-        runs: impl FnOnce(&'a [u8]) -> Cow<'static, [PatternRun]>,
+        in_place: impl Fn(&'a [u8]) -> Option<&'static [u8]>,
         automaton: impl FnOnce(&[u8]) -> Result<DoubleArrayAhoCorasick<u32>, StoreError>,
     ) -> Result<Lexicon, StoreError> {
         let mut r = Reader(bytes.strip_prefix(MAGIC).ok_or(StoreError("wrong magic"))?);
-        let patterns = r
-            .records(14)?
-            .map(|b| {
-                Ok(Pattern {
-                    entry: le_u32(&b[0..4]),
-                    first_run: le_u32(&b[4..8]),
-                    runs: le_u16(&b[8..10]),
-                    anchor: *ANCHORS
-                        .get(usize::from(b[10]))
-                        .ok_or(StoreError("anchor"))?,
-                    derived: b[11] != 0,
-                    stem_endings: le_u16(&b[12..14]),
-                })
-            })
-            .collect::<Result<_, _>>()?;
-        let n = r.len(size_of::<PatternRun>())?;
-        let pattern_runs = runs(r.take(n * size_of::<PatternRun>())?);
-        let text_patterns = r.u32s()?;
-        let text_starts = r.u32s()?;
+        let patterns = r.table(&in_place)?;
+        let pattern_runs = r.table(&in_place)?;
+        let text_patterns = r.table(&in_place)?;
+        let text_starts = r.table(&in_place)?;
         let entries = r
             .records(10)?
             .map(|b| EntryRules {
@@ -200,20 +165,24 @@ impl Lexicon {
     /// Every index in range, so that lookups never panic on stored data.
     fn validate(&self) -> Result<(), StoreError> {
         let runs_ok = self.patterns.iter().all(|p| {
-            (p.first_run as usize + usize::from(p.runs)) <= self.pattern_runs.len()
-                && (p.entry == crate::lexicon::ALLOW || (p.entry as usize) < self.entries.len())
-                && (p.stem_endings == crate::lexicon::NONE
-                    || usize::from(p.stem_endings) < self.suffix_sets.len())
+            (p.first_run() as usize + usize::from(p.runs())) <= self.pattern_runs.len()
+                && (p.entry() == crate::lexicon::ALLOW || (p.entry() as usize) < self.entries.len())
+                && (p.stem_endings() == crate::lexicon::NONE
+                    || usize::from(p.stem_endings()) < self.suffix_sets.len())
+                && p.anchor_is_known()
         });
-        let texts_ok = self.text_starts.windows(2).all(|w| w[0] <= w[1])
+        let texts_ok = self
+            .text_starts
+            .windows(2)
+            .all(|w| w[0].get() <= w[1].get())
             && self
                 .text_starts
                 .last()
-                .is_none_or(|&l| l as usize == self.text_patterns.len())
+                .is_none_or(|l| l.get() as usize == self.text_patterns.len())
             && self
                 .text_patterns
                 .iter()
-                .all(|&p| (p as usize) < self.patterns.len());
+                .all(|p| (p.get() as usize) < self.patterns.len());
         let entries_ok = self
             .entries
             .iter()
@@ -244,11 +213,10 @@ impl Writer<'_> {
     fn u64(&mut self, v: u64) {
         self.0.extend_from_slice(&v.to_le_bytes());
     }
-    fn u32s(&mut self, v: &[u32]) {
-        self.u32(v.len() as u32);
-        for &x in v {
-            self.u32(x);
-        }
+    /// A count and the items as they lie in memory.
+    fn table<T: IntoBytes + Immutable>(&mut self, items: &[T]) {
+        self.u32(items.len() as u32);
+        self.0.extend_from_slice(items.as_bytes());
     }
     fn str(&mut self, s: &str) {
         self.u32(s.len() as u32);
@@ -297,8 +265,21 @@ impl<'a> Reader<'a> {
         let n = self.len(size)?;
         Ok(self.take(n * size)?.chunks_exact(size))
     }
-    fn u32s(&mut self) -> Result<Vec<u32>, StoreError> {
-        Ok(self.records(4)?.map(le_u32).collect())
+    /// A table written by `Writer::table`: borrowed when `in_place` allows, else copied.
+    fn table<T>(
+        &mut self,
+        in_place: impl Fn(&'a [u8]) -> Option<&'static [u8]>,
+    ) -> Result<Cow<'static, [T]>, StoreError>
+    where
+        T: FromBytes + KnownLayout + Immutable + Unaligned + Clone,
+    {
+        let n = self.len(size_of::<T>())?;
+        let bytes = self.take(n * size_of::<T>())?;
+        let bad = |_| StoreError("a table");
+        Ok(match in_place(bytes) {
+            Some(bytes) => Cow::Borrowed(<[T]>::ref_from_bytes(bytes).map_err(bad)?),
+            None => Cow::Owned(<[T]>::ref_from_bytes(bytes).map_err(bad)?.to_vec()),
+        })
     }
     fn str(&mut self) -> Result<String, StoreError> {
         let n = self.len(1)?;

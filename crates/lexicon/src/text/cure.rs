@@ -36,14 +36,19 @@ struct Cured {
     classes: [Class; CURED_MAX],
 }
 
+type CuredCache = CharCache<Option<Cured>, 1024>;
+
 thread_local! {
-    static CURED: RefCell<CharCache<Option<Cured>, 1024>> =
-        const { RefCell::new(CharCache::new(None)) };
+    /// Allocated at a thread's first non-ASCII character. Held in the thread-local
+    /// block itself, its 40 KB would be copied at every thread's start, the process's
+    /// included.
+    static CURED: RefCell<Option<Box<CuredCache>>> = const { RefCell::new(None) };
 }
 
 /// Passes the classes of what non-ASCII `ch` stands for to `push`.
 pub(super) fn cure(ch: char, mut push: impl FnMut(Class)) {
     let cached = CURED.with_borrow_mut(|cache| {
+        let cache = cache.get_or_insert_with(|| Box::new(CharCache::new(None)));
         cache.get(ch, |ch| {
             let classes = cure_uncached(ch);
             let mut cured = Cured {
