@@ -10,10 +10,13 @@ cargo-lambda's emulator, and peak memory over 1,000 invocations.
 import json
 import os
 import platform
+import random
 import shutil
 import statistics
+import string
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from datetime import datetime, timezone
@@ -147,35 +150,75 @@ def side_by_side():
               f"{LAMBDA_QUOTA_US} µs per {LAMBDA_PERIOD_US} µs), `review-handler check`: median "
               f"{statistics.median(times):.1f} ms, min {min(times):.1f} ms, max {max(times):.1f} ms.")
         target("review-handler start to first decision at 7% CPU (median)", statistics.median(times), 30, "ms")
+        memory_sizes(stdin)
     else:
-        print("\n(the 7% CPU share run is skipped: no writable cgroup cpu controller here)")
+        print("\n(the CPU share runs are skipped: no writable cgroup cpu controller here)")
     print()
 
 
-# A 128 MB function gets about 7% of a vCPU; a short period spreads the quota evenly.
+# Lambda gives a function CPU in proportion to its memory, a whole vCPU at 1,769 MB, so a
+# 128 MB function gets about 7%; a short period spreads the quota evenly.
 LAMBDA_PERIOD_US = 14286
-LAMBDA_QUOTA_US = 1000
+FULL_VCPU_MB = 1769
+LAMBDA_QUOTA_US = LAMBDA_PERIOD_US * 128 // FULL_VCPU_MB
 
 
-def lambda_cpu_share():
-    """A function that moves the calling process into a cgroup limited to 7% of a core, or
-    None where no cgroup cpu controller is writable (cgroup v2 `cpu.max` or v1 CFS)."""
+def lambda_cpu_share(memory_mb=128):
+    """A function that moves the calling process into a cgroup limited to the CPU share of
+    a `memory_mb` Lambda, or None where no cgroup cpu controller is writable (cgroup v2
+    `cpu.max` or v1 CFS)."""
+    quota = LAMBDA_PERIOD_US * memory_mb // FULL_VCPU_MB
     for base, limit in ((Path("/sys/fs/cgroup/cpu"), None), (Path("/sys/fs/cgroup"), "cpu.max")):
-        group = base / "bench-lambda-share"
+        group = base / f"bench-lambda-{memory_mb}mb"
         try:
             group.mkdir(exist_ok=True)
             if limit and not (group / limit).exists():
                 continue
             if limit:
-                (group / limit).write_text(f"{LAMBDA_QUOTA_US} {LAMBDA_PERIOD_US}")
+                (group / limit).write_text(f"{quota} {LAMBDA_PERIOD_US}")
             else:
                 (group / "cpu.cfs_period_us").write_text(str(LAMBDA_PERIOD_US))
-                (group / "cpu.cfs_quota_us").write_text(str(LAMBDA_QUOTA_US))
+                (group / "cpu.cfs_quota_us").write_text(str(quota))
         except OSError:
             continue
         procs = group / "cgroup.procs"
         return lambda: procs.write_text(str(os.getpid()))
     return None
+
+
+MEMORY_SIZES_MB = (128, 256, 512, 1024, 1769)
+
+
+def memory_sizes(event):
+    """Start to first decision at each memory size's CPU share, with the embedded policy
+    and with 10,000 made-up terms added (a file, as an operator would keep them)."""
+    if not lambda_cpu_share():
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        rng = random.Random(7)
+        terms = set()
+        while len(terms) < 10_000:
+            terms.add("".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(5, 10))))
+        Path(tmp, "big.txt").write_text("\n".join(sorted(terms)) + "\n")
+        Path(tmp, "big.toml").write_text(
+            (REPO / "policies" / "default.toml").read_text()
+            + '\n[[defaults.rules]]\nid = "big-list"\nkind = "terms"\naction = "mask"\nfile = "big.txt"\n')
+        policies = {"embedded default": [], "default + 10,000 terms": ["--policy", str(Path(tmp, "big.toml"))]}
+        print(f"\nStart to first decision by memory size (the CPU share Lambda gives it; "
+              f"median and max of {RUNS} runs of `review-handler check`):\n")
+        print("| policy | " + " | ".join(f"{m} MB" for m in MEMORY_SIZES_MB) + " |")
+        print("|---|" + "---|" * len(MEMORY_SIZES_MB))
+        for name, extra in policies.items():
+            cells = []
+            for memory in MEMORY_SIZES_MB:
+                share = lambda_cpu_share(memory)
+                times = [first_decision([binary("review-handler"), "check", *extra], event, share)
+                         for _ in range(RUNS)]
+                cells.append(f"{statistics.median(times):.0f} ms ({max(times):.0f})")
+                if memory == 128 and extra:
+                    target("review-handler start at 7% CPU, 10,000 terms (median)",
+                           statistics.median(times), 60, "ms")
+            print(f"| {name} | " + " | ".join(cells) + " |")
 
 
 def first_decision(args, stdin, preexec=None):

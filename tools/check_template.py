@@ -285,8 +285,8 @@ ALARMS = [
 def check_operations(template, res, functions, handler):
     """Metrics, alarms and the dashboard: the functions write their metrics to the
     namespace the alarms watch; every alarm in ALARMS exists and notifies the topic;
-    the review handler alarms on p99 over 100 ms; tracing and reserved concurrency come
-    from parameters; the dashboard is valid JSON with and without chat-auth."""
+    the review handler alarms on p99 over 100 ms; tracing, reserved concurrency and the
+    review handler's memory come from parameters; the dashboard is valid JSON with and without chat-auth."""
     problems = []
     namespace = "ChatBackends/${AWS::StackName}"
     by_binary = {f.get("Metadata", {}).get("BuildProperties", {}).get("Binary"): n for n, f in functions.items()}
@@ -317,6 +317,8 @@ def check_operations(template, res, functions, handler):
         reserved = functions.get(by_binary.get(binary), {}).get("Properties", {}).get("ReservedConcurrentExecutions")
         if not (isinstance(reserved, dict) and {"Ref": parameter} in reserved.get("Fn::If", [])):
             problems.append(f"{by_binary.get(binary)}: ReservedConcurrentExecutions must come from {parameter}")
+    if functions.get(handler, {}).get("Properties", {}).get("MemorySize") != {"Ref": "ReviewHandlerMemorySize"}:
+        problems.append(f"{handler}: MemorySize must come from ReviewHandlerMemorySize (a large policy needs more CPU to start)")
     dashboards = [v.get("Properties", {}) for v in res.values() if v.get("Type") == "AWS::CloudWatch::Dashboard"]
     if len(dashboards) != 1:
         return problems + ["dashboard: exactly one CloudWatch dashboard is expected"]

@@ -173,6 +173,10 @@ class OperationsChecks(TemplateCase):
                           "p99 over 100 ms")
         self.assertCaught(lambda t: t["Resources"].pop("AlarmEmailSubscription"), "AlarmEmail must subscribe")
 
+    def test_review_handler_memory_is_a_parameter(self):
+        self.assertCaught(lambda t: t["Resources"]["ReviewHandlerFunction"]["Properties"].pop("MemorySize"),
+                          "MemorySize must come from ReviewHandlerMemorySize")
+
     def test_tracing_and_reserved_concurrency_are_parameters(self):
         self.assertCaught(lambda t: t["Globals"]["Function"].pop("Tracing"), "Tracing must come from the Tracing parameter")
         self.assertCaught(lambda t: t["Resources"]["ChatAuthFunction"]["Properties"].pop("ReservedConcurrentExecutions"),
