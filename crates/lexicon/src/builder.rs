@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use daachorse::DoubleArrayAhoCorasickBuilder;
 use zerocopy::little_endian::U32;
 
+use crate::automaton::Automaton;
 use crate::lexicon::{
     bits, entry_flags, EntryId, EntryRules, LanguageId, LanguageRules, Lexicon, Pattern,
     PatternRun, ALLOW, NONE,
@@ -345,9 +346,11 @@ impl LexiconBuilder {
             patterns.push(p);
         }
         let automaton = (!texts.is_empty()).then(|| {
-            DoubleArrayAhoCorasickBuilder::new()
-                .build_with_values(texts.iter().zip(0u32..))
-                .expect("pattern texts are unique and short")
+            Automaton::Built(
+                DoubleArrayAhoCorasickBuilder::new()
+                    .build_with_values(texts.iter().zip(0u32..))
+                    .expect("pattern texts are unique and short"),
+            )
         });
         let mut text_patterns: Vec<U32> = Vec::new();
         let mut text_starts: Vec<U32> = Vec::with_capacity(by_text.len() + 1);

@@ -3,10 +3,10 @@
 
 use std::borrow::Cow;
 
-use daachorse::DoubleArrayAhoCorasick;
 use zerocopy::little_endian::{U16, U32};
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
 
+use crate::automaton::Automaton;
 use crate::term::Anchor;
 use crate::text::Script;
 
@@ -21,7 +21,7 @@ pub const OPERATOR: LanguageId = 0;
 
 /// A compiled word list. Built by `LexiconBuilder`; stored and loaded by `store`.
 pub struct Lexicon {
-    pub(crate) automaton: Option<DoubleArrayAhoCorasick<u32>>,
+    pub(crate) automaton: Option<Automaton>,
     /// These tables are borrowed from the stored bytes of a built-in lexicon.
     pub(crate) patterns: Cow<'static, [Pattern]>,
     pub(crate) pattern_runs: Cow<'static, [PatternRun]>,

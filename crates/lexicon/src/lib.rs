@@ -7,6 +7,7 @@
 //! variants, into a [`Lexicon`] that finds them in skeletons. A [`Vocabulary`] of
 //! ordinary words keeps matches out of clean words and tells a message's language.
 
+mod automaton;
 mod builder;
 pub mod data;
 mod lexicon;

@@ -43,11 +43,11 @@ impl Lexicon {
         };
         let mut candidates = Vec::new();
         let mut allowed: Vec<Range<usize>> = Vec::new();
-        for m in automaton.find_overlapping_iter(sk.text.as_bytes()) {
-            let runs = sk.runs_of(m.start()..m.end());
-            let t = m.value() as usize;
-            let (start, end) = (self.text_starts[t].get(), self.text_starts[t + 1].get());
-            for p in &self.text_patterns[start as usize..end as usize] {
+        automaton.for_each_match(sk.text.as_bytes(), |start, end, text| {
+            let runs = sk.runs_of(start..end);
+            let t = text as usize;
+            let (first, last) = (self.text_starts[t].get(), self.text_starts[t + 1].get());
+            for p in &self.text_patterns[first as usize..last as usize] {
                 let pattern = &self.patterns[p.get() as usize];
                 let Some(candidate) = self.check(pattern, runs.clone(), sk, vocabulary) else {
                     continue;
@@ -58,7 +58,7 @@ impl Lexicon {
                     candidates.push(candidate);
                 }
             }
-        }
+        });
         if candidates.is_empty() {
             return Vec::new();
         }

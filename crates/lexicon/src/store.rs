@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use daachorse::DoubleArrayAhoCorasick;
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
 
+use crate::automaton::{Automaton, InPlace};
 use crate::lexicon::{EntryRules, LanguageRules, Lexicon};
 use crate::text::Script;
 
@@ -62,7 +63,7 @@ impl Lexicon {
         let automaton = self
             .automaton
             .as_ref()
-            .map(|a| a.serialize())
+            .map(Automaton::serialize)
             .unwrap_or_default();
         put.u32(automaton.len() as u32);
         out.extend_from_slice(&automaton);
@@ -76,7 +77,7 @@ impl Lexicon {
             |_| None,
             |bytes| {
                 DoubleArrayAhoCorasick::deserialize(bytes)
-                    .map(|(automaton, _)| automaton)
+                    .map(|(automaton, _)| Automaton::Built(automaton))
                     .map_err(|_| StoreError("automaton"))
             },
         )?;
@@ -84,20 +85,18 @@ impl Lexicon {
         Ok(lexicon)
     }
 
-    /// A lexicon stored by `to_bytes`, without validating its indexes and the
-    /// automaton's states, which is most of the work of loading a large lexicon. Its
-    /// tables are read where they lie.
-    ///
-    /// # Safety
-    ///
-    /// `bytes` must be exactly what `to_bytes` returned (the built-in lexicon that a
-    /// build script stores is); other bytes may make matching read out of bounds.
-    pub unsafe fn from_trusted_bytes(bytes: &'static [u8]) -> Result<Lexicon, StoreError> {
-        Self::read(bytes, Some, |bytes| {
-            // SAFETY: the caller promises that the automaton's bytes come from
-            // `DoubleArrayAhoCorasick::serialize`, through `to_bytes`.
-            Ok(unsafe { DoubleArrayAhoCorasick::deserialize_unchecked(bytes) }.0)
-        })
+    /// The lexicon that a build script stored with `to_bytes` and the binary embeds,
+    /// read where it lies: nothing is copied but the small per-entry and per-language
+    /// tables. Its indexes are checked; its automaton's states are not, so other bytes
+    /// may make matching miss or not end.
+    pub fn from_static_bytes(bytes: &'static [u8]) -> Result<Lexicon, StoreError> {
+        let lexicon = Self::read(bytes, Some, |bytes| {
+            InPlace::read(bytes)
+                .map(Automaton::InPlace)
+                .ok_or(StoreError("automaton"))
+        })?;
+        lexicon.validate()?;
+        Ok(lexicon)
     }
 
     /// Reads the stored parts; `in_place` gives the bytes of a table back as static
@@ -106,7 +105,7 @@ impl Lexicon {
     fn read<'a>(
         bytes: &'a [u8],
         in_place: impl Fn(&'a [u8]) -> Option<&'static [u8]>,
-        automaton: impl FnOnce(&[u8]) -> Result<DoubleArrayAhoCorasick<u32>, StoreError>,
+        automaton: impl FnOnce(&'a [u8]) -> Result<Automaton, StoreError>,
     ) -> Result<Lexicon, StoreError> {
         let mut r = Reader(bytes.strip_prefix(MAGIC).ok_or(StoreError("wrong magic"))?);
         let patterns = r.table(&in_place)?;

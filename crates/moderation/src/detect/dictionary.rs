@@ -70,9 +70,7 @@ impl Dictionary {
     pub fn built_in() -> &'static Dictionary {
         static DICTIONARY: OnceLock<Dictionary> = OnceLock::new();
         DICTIONARY.get_or_init(|| Dictionary {
-            // SAFETY: `LEXICON` is what `Lexicon::to_bytes` returned in build.rs.
-            lexicon: unsafe { Lexicon::from_trusted_bytes(LEXICON) }
-                .expect("build.rs stores a valid lexicon"),
+            lexicon: Lexicon::from_static_bytes(LEXICON).expect("build.rs stores a valid lexicon"),
             vocabulary: Vocabulary::from_bytes(VOCABULARY)
                 .expect("build.rs stores a valid vocabulary"),
         })
