@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use daachorse::DoubleArrayAhoCorasickBuilder;
-use zerocopy::little_endian::U32;
+use zerocopy::little_endian::{U32, U64};
 
 use crate::automaton::Automaton;
 use crate::lexicon::{
@@ -137,7 +137,7 @@ impl LexiconBuilder {
         self.entries.push(EntryRules {
             language: spec.language,
             flags,
-            ordinary_in: spec.ordinary_in,
+            ordinary_in: spec.ordinary_in.into(),
         });
         self.push(&base, id, anchor, NONE, false, exact, literal);
 
@@ -315,7 +315,7 @@ impl LexiconBuilder {
                     languages |= 1 << vocabulary_language;
                 }
                 let elsewhere = languages & !VOCABULARY & !(1 << entry.language);
-                entry.ordinary_in |= elsewhere;
+                entry.ordinary_in |= U64::new(elsewhere);
                 // A short word that is ordinary elsewhere (`del`, `cu`) is profane only
                 // where the message reads as this language (the vocabulary's own
                 // language keeps its short words: `cum` alone is English).
@@ -393,7 +393,7 @@ impl LexiconBuilder {
             pattern_runs: self.pattern_runs.into(),
             text_patterns: text_patterns.into(),
             text_starts: text_starts.into(),
-            entries: self.entries,
+            entries: self.entries.into(),
             languages,
             suffix_sets,
         }

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use zerocopy::little_endian::{U16, U32};
+use zerocopy::little_endian::{U16, U32, U64};
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
 
 use crate::automaton::Automaton;
@@ -28,7 +28,7 @@ pub struct Lexicon {
     /// The patterns of each automaton text: `text_patterns[text_starts[t]..text_starts[t + 1]]`.
     pub(crate) text_patterns: Cow<'static, [U32]>,
     pub(crate) text_starts: Cow<'static, [U32]>,
-    pub(crate) entries: Vec<EntryRules>,
+    pub(crate) entries: Cow<'static, [EntryRules]>,
     pub(crate) languages: Vec<LanguageRules>,
     /// Word endings, as skeleton text: each language's inflections, and the endings
     /// that replace a stem's last letters.
@@ -147,13 +147,16 @@ pub(crate) mod bits {
     pub const EXACT_COUNT: u8 = 8;
 }
 
-/// How an entry may match, beyond its patterns.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// How an entry may match, beyond its patterns. Stored as it lies in memory.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned,
+)]
+#[repr(C)]
 pub(crate) struct EntryRules {
     pub language: LanguageId,
     pub flags: u8,
     /// Languages in which the entry is an ordinary word (bit per language).
-    pub ordinary_in: u64,
+    pub ordinary_in: U64,
 }
 
 /// `EntryRules::flags`.

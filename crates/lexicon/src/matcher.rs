@@ -95,7 +95,7 @@ impl Lexicon {
                 }
             }
             let rules = &self.entries[c.entry as usize];
-            if rules.flags & entry_flags::NEEDS_CONTEXT != 0 || rules.ordinary_in != 0 {
+            if rules.flags & entry_flags::NEEDS_CONTEXT != 0 || rules.ordinary_in.get() != 0 {
                 let words = evidence.get_or_insert_with(|| self.evidence(sk, vocabulary));
                 if !self.reads_as_own_language(c.entry, &c.runs, words) {
                     continue;
@@ -351,7 +351,7 @@ impl Lexicon {
         };
         let own = count(rules.language);
         let other = (0..64u8)
-            .filter(|b| rules.ordinary_in & (1 << b) != 0)
+            .filter(|b| rules.ordinary_in.get() & (1 << b) != 0)
             .map(count)
             .max()
             .unwrap_or(0);

@@ -7,7 +7,7 @@ use daachorse::DoubleArrayAhoCorasick;
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
 
 use crate::automaton::{Automaton, InPlace};
-use crate::lexicon::{EntryRules, LanguageRules, Lexicon};
+use crate::lexicon::{LanguageRules, Lexicon};
 use crate::text::Script;
 
 const MAGIC: &[u8; 4] = b"LEX1";
@@ -37,12 +37,7 @@ impl Lexicon {
         put.table(&self.pattern_runs);
         put.table(&self.text_patterns);
         put.table(&self.text_starts);
-        put.u32(self.entries.len() as u32);
-        for e in &self.entries {
-            put.u8(e.language);
-            put.u8(e.flags);
-            put.u64(e.ordinary_in);
-        }
+        put.table(&self.entries);
         put.u32(self.languages.len() as u32);
         for l in &self.languages {
             put.str(&l.code);
@@ -112,14 +107,7 @@ impl Lexicon {
         let pattern_runs = r.table(&in_place)?;
         let text_patterns = r.table(&in_place)?;
         let text_starts = r.table(&in_place)?;
-        let entries = r
-            .records(10)?
-            .map(|b| EntryRules {
-                language: b[0],
-                flags: b[1],
-                ordinary_in: u64::from_le_bytes(b[2..10].try_into().expect("eight bytes")),
-            })
-            .collect();
+        let entries = r.table(&in_place)?;
         let n = r.len(5)?;
         let mut languages = Vec::with_capacity(n);
         for _ in 0..n {
@@ -209,9 +197,6 @@ impl Writer<'_> {
     fn u32(&mut self, v: u32) {
         self.0.extend_from_slice(&v.to_le_bytes());
     }
-    fn u64(&mut self, v: u64) {
-        self.0.extend_from_slice(&v.to_le_bytes());
-    }
     /// A count and the items as they lie in memory.
     fn table<T: IntoBytes + Immutable>(&mut self, items: &[T]) {
         self.u32(items.len() as u32);
@@ -258,11 +243,6 @@ impl<'a> Reader<'a> {
             return Err(StoreError("a count larger than the data"));
         }
         Ok(n)
-    }
-    /// A count of records of `size` bytes, and the records.
-    fn records(&mut self, size: usize) -> Result<std::slice::ChunksExact<'a, u8>, StoreError> {
-        let n = self.len(size)?;
-        Ok(self.take(n * size)?.chunks_exact(size))
     }
     /// A table written by `Writer::table`: borrowed when `in_place` allows, else copied.
     fn table<T>(
