@@ -1,5 +1,5 @@
 //! A lexicon as bytes and back: the built-in lexicon is compiled when the crate is
-//! built, and loading it is a copy, not a compilation.
+//! built, and at start it is read where it lies in the binary, not compiled or copied.
 
 use std::borrow::Cow;
 
@@ -81,9 +81,9 @@ impl Lexicon {
     }
 
     /// The lexicon that a build script stored with `to_bytes` and the binary embeds,
-    /// read where it lies: nothing is copied but the small per-entry and per-language
-    /// tables. Its indexes are checked; its automaton's states are not, so other bytes
-    /// may make matching miss or not end.
+    /// read where it lies: nothing is copied but the per-language tables. Its indexes
+    /// are checked; its automaton's states are not, so other bytes may make matching
+    /// miss or not end.
     pub fn from_static_bytes(bytes: &'static [u8]) -> Result<Lexicon, StoreError> {
         let lexicon = Self::read(bytes, Some, |bytes| {
             InPlace::read(bytes)
