@@ -283,11 +283,9 @@ impl LexiconBuilder {
                 bits: b,
             });
         }
-        let runs = (first_run, u16::try_from(runs.len()).unwrap_or(u16::MAX));
-        self.patterns.push((
-            text,
-            Pattern::new(entry, runs, anchor, stem_endings, derived),
-        ));
+        let runs = u16::try_from(runs.len()).unwrap_or(u16::MAX);
+        let pattern = Pattern::new(entry, first_run, runs, anchor, stem_endings, derived);
+        self.patterns.push((text, pattern));
     }
 
     /// Compiles the lexicon. With a vocabulary (and the language its large word list

@@ -79,7 +79,8 @@ const ANCHORS: [Anchor; 4] = [
 impl Pattern {
     pub fn new(
         entry: u32,
-        (first_run, runs): (u32, u16),
+        first_run: u32,
+        runs: u16,
         anchor: Anchor,
         stem_endings: u16,
         derived: bool,
