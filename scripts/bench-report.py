@@ -191,9 +191,8 @@ MEMORY_SIZES_MB = (128, 256, 512, 1024, 1769)
 
 def memory_sizes(event):
     """Start to first decision at each memory size's CPU share, with the embedded policy
-    and with 10,000 made-up terms added (a file, as an operator would keep them)."""
-    if not lambda_cpu_share():
-        return
+    and with 10,000 made-up terms added (a file, as an operator would keep them). Called
+    where a cgroup cpu controller is writable."""
     with tempfile.TemporaryDirectory() as tmp:
         rng = random.Random(7)
         terms = set()
