@@ -12,7 +12,7 @@ use std::ops::Range;
 use crate::lexicon::{bits, entry_flags, EntryId, Lexicon, Pattern, ALLOW, NONE, OPERATOR};
 use crate::term::Anchor;
 use crate::text::script_of;
-use crate::text::{flags, Gap, Skeleton};
+use crate::text::{flags, Gap, Skeleton, MASK};
 use crate::vocabulary::{Vocabulary, VOCABULARY};
 
 /// One accepted match: the entry and the skeleton runs it covers.
@@ -193,6 +193,8 @@ impl Lexicon {
         let before = joined.start..runs.start;
         let mut compound = None;
         let mut whole = starts_word && ends_word;
+        // Whether the rest of the written word after the match is an ending.
+        let ended;
         if p.stem_endings() != NONE {
             // A stem needs one of its endings, and the letter before it as written.
             let endings = &self.suffix_sets[usize::from(p.stem_endings())];
@@ -203,6 +205,7 @@ impl Lexicon {
                 return None;
             }
             whole = false;
+            ended = true;
         } else {
             // An ending of the language after the match makes a word form (`fucking`);
             // one that begins with the match's last letter shares its run (`göt` +
@@ -218,6 +221,7 @@ impl Lexicon {
                         || (last.count > u16::from(wanted[wanted.len() - 1].count)
                             && endings.contains(&format!("{}{rest}", last.ch)))
                 };
+            ended = with_ending;
             let after = if with_ending {
                 runs.end..runs.end
             } else {
@@ -246,11 +250,13 @@ impl Lexicon {
             whole = false;
         }
         if split {
-            // Across words only from the start of one word to the end of another.
-            if sk.gap_before(runs.start) < Gap::Hard || sk.gap_before(runs.end) < Gap::Hard {
+            // Across words only from the start of one word to the end of another, or
+            // to an ending (`bit ches`).
+            let end = if ended { joined.end } else { runs.end };
+            if sk.gap_before(runs.start) < Gap::Hard || sk.gap_before(end) < Gap::Hard {
                 return None;
             }
-            let pieces = pieces(sk, runs.clone());
+            let pieces = pieces(sk, runs.start..end);
             if pieces.len() > MAX_SPLIT_PIECES {
                 return None;
             }
@@ -274,21 +280,29 @@ impl Lexicon {
             whole = false;
         }
         if p.entry() != ALLOW {
+            let word = sk.word_around(runs.clone());
+            let masked = sk.runs[word.clone()].iter().any(|r| r.origin == MASK);
             // In another reading of a word (`рік` read as Latin `pik`), the word as
-            // usually read must not be an ordinary word.
-            if let (Some(v), Some(usual)) = (vocabulary, sk.usual_reading(runs.clone())) {
+            // usually read must not be an ordinary word. A masked word's usual reading
+            // (`c*nt` as `cnt`) is no word as meant.
+            if let (Some(v), Some(usual), false) =
+                (vocabulary, sk.usual_reading(runs.clone()), masked)
+            {
                 if v.contains(&sk.spelling(sk.word_around(usual))) {
                     return None;
                 }
             }
             // Inside an ordinary word (`cockpit`, `A-mong`, `shiitake`) it is no match,
-            // unless an operator's own term asks for it (`*apple*` in `pineapples`).
-            let word = sk.word_around(runs.clone());
+            // unless an operator's own term asks for it (`*apple*` in `pineapples`); nor
+            // inside a word that a masked vowel makes ordinary (`c*ckpit`).
             let exact = whole && word == runs;
             let operators = self.entries[p.entry() as usize].language == OPERATOR;
             let as_asked = exact || (operators && p.anchor() != Anchor::Word);
             if (!as_asked || p.derived() || inflated)
-                && vocabulary.is_some_and(|v| v.contains(&sk.spelling(word)))
+                && vocabulary.is_some_and(|v| {
+                    v.contains(&sk.spelling(word.clone()))
+                        || (masked && masks_an_ordinary_word(sk, word, v))
+                })
             {
                 return None;
             }
@@ -361,6 +375,34 @@ impl Lexicon {
             own >= other
         }
     }
+}
+
+/// Most masks in one word whose vowels are tried against the vocabulary.
+const MAX_MASKS: usize = 3;
+
+/// Whether some vowel in place of each mask in `word` spells an ordinary word.
+fn masks_an_ordinary_word(sk: &Skeleton, word: Range<usize>, v: &Vocabulary) -> bool {
+    const VOWELS: [char; 5] = ['a', 'e', 'i', 'o', 'u'];
+    let runs = &sk.runs[word];
+    let masks: Vec<usize> = (0..runs.len())
+        .filter(|&i| runs[i].origin == MASK)
+        .take(MAX_MASKS)
+        .collect();
+    let combinations = VOWELS.len().pow(masks.len() as u32);
+    let mut spelling = String::new();
+    (0..combinations).any(|n| {
+        spelling.clear();
+        for (i, run) in runs.iter().enumerate() {
+            let ch = match masks.iter().position(|&m| m == i) {
+                Some(k) => VOWELS[n / VOWELS.len().pow(k as u32) % VOWELS.len()],
+                None => run.ch,
+            };
+            for _ in 0..run.count.min(2) {
+                spelling.push(ch);
+            }
+        }
+        v.contains(&spelling)
+    })
 }
 
 /// The runs joined to `runs` without any gap: the written word a compound sits in.

@@ -63,9 +63,11 @@ fn fixture() -> Fixture {
         "bag",
         "scumbag",
         "cumin",
+        "cam",
         "in",
         "sit",
         "it",
+        "its",
         "rapping",
         "the",
         "kuusi",
@@ -285,6 +287,32 @@ fn words_split_by_spaces_but_not_across_words() {
     f.assert_clean("of uck");
     f.assert_clean("sh it happens? no, is it");
     f.assert_clean("the pen is blue");
+    // A split word may carry an ending of its language after the split, as long as the
+    // written pieces are fragments, not words.
+    f.assert_finds("fuc kers", "fuck");
+    f.assert_finds("pu ssys", "pussy");
+    f.assert_clean("sh its fine");
+}
+
+#[test]
+fn a_masking_star_stands_for_a_vowel() {
+    let f = fixture();
+    // A whole word is read as masked even where another vowel spells a word (`cam`).
+    f.assert_finds("c*m", "cum");
+    f.assert_finds("p*ssy", "pussy");
+    f.assert_finds("r*ping", "rape");
+    // Where a vowel makes an ordinary word, the word it makes is read.
+    f.assert_clean("c*ckpit");
+    f.assert_clean("r*pping");
+    f.assert_clean("*cumin* and 2*3");
+}
+
+#[test]
+fn spaced_out_leetspeak() {
+    let f = fixture();
+    f.assert_finds("p u 5 5 y", "pussy");
+    f.assert_finds("c 0 c k", "cock");
+    f.assert_clean("room 5 h i t");
 }
 
 #[test]
@@ -359,6 +387,9 @@ fn another_reading_of_an_ordinary_word_is_no_match() {
     let f = fixture();
     f.assert_clean("цей рік");
     f.assert_finds("pik", "pik");
+    // A Latin word with Cyrillic look-alikes in it reads as Latin, phrases included.
+    f.assert_finds("kill yоurself", "kill yourself");
+    f.assert_finds("cуки", "сука");
 }
 
 #[test]

@@ -65,6 +65,26 @@ fn leetspeak_evasion() {
 }
 
 #[test]
+fn masking_star_evasion() {
+    // A `*` between letters hides a vowel, even where another vowel spells a word
+    // (`cant`); a word that a vowel makes ordinary stays that word.
+    assert_eq!(delivered("you absolute c*nt"), "you absolute ****");
+    assert_eq!(delivered("sh*tty b*tches"), "****** *******");
+    assert!(review("shut up n*gger").is_denied());
+    for text in ["c*ckpit view", "2*3 is 6", "*waves* hi"] {
+        assert_eq!(delivered(text), text);
+    }
+}
+
+#[test]
+fn spaced_out_leetspeak_and_look_alike_phrases() {
+    assert!(review("n 1 g g e r").is_denied());
+    assert_eq!(delivered("p u 5 5 y"), "* * * * *");
+    assert!(review("kill y\u{043E}urself").is_denied(), "Cyrillic о");
+    assert_eq!(delivered("room 5 h i t by lag"), "room 5 h i t by lag");
+}
+
+#[test]
 fn separator_evasion() {
     assert_eq!(delivered("f.u.c.k off"), "*.*.*.* off");
     assert_eq!(delivered("f u c k off"), "* * * * off");
@@ -77,11 +97,13 @@ fn words_split_by_spaces_but_not_words_read_across() {
     assert_eq!(delivered("fu ck off"), "** ** off");
     assert_eq!(delivered("fuc k off"), "*** * off");
     assert_eq!(delivered("f uck off"), "* *** off");
+    assert_eq!(delivered("stupid bit ches"), "stupid *** **es");
     for text in [
         "think of uck",
         "the pen is blue",
         "go ok then",
         "an al dente dish",
+        "sh its fine",
     ] {
         assert_eq!(delivered(text), text);
     }

@@ -70,7 +70,7 @@ pub(super) fn ascii_class(b: u8) -> Class {
             symbol: b,
             interior_only: false,
         },
-        b'!' | b'+' | b'(' => Class::Leet {
+        b'!' | b'+' | b'(' | MASK => Class::Leet {
             symbol: b,
             interior_only: true,
         },
@@ -78,6 +78,13 @@ pub(super) fn ascii_class(b: u8) -> Class {
         _ => Class::Punct,
     }
 }
+
+/// The symbol that masks a letter (`c*nt`): its readings are the vowels it may hide.
+pub const MASK: u8 = b'*';
+
+/// What a mask stands for in the usual reading: nothing, punctuation inside the word
+/// (`f*ck` reads `fck`). Its other readings are the vowels.
+pub(super) const SILENT: u8 = 0;
 
 /// The letters a leetspeak digit or symbol stands for, the usual reading first.
 pub(super) fn leet_letters(b: u8) -> &'static [u8] {
@@ -96,6 +103,7 @@ pub(super) fn leet_letters(b: u8) -> &'static [u8] {
         b'!' => b"i",
         b'+' => b"t",
         b'(' => b"c",
+        MASK => b"\0uioae",
         _ => b"",
     }
 }

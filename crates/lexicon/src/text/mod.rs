@@ -28,7 +28,7 @@ mod tokenize;
 use std::ops::Range;
 
 pub use cache::CharCache;
-pub use classify::flags;
+pub use classify::{flags, MASK};
 pub use script::{script_of, Script};
 
 use classify::ascii_class;
@@ -254,6 +254,28 @@ mod tests {
     }
 
     #[test]
+    fn a_masking_star_is_punctuation_or_any_vowel() {
+        assert_eq!(skel("c*nt"), "c.nt | cunt | cint | cont | cant | cent");
+        assert_eq!(skel("f**k"), "f.k", "two stars hide more than a vowel");
+        assert_eq!(
+            skel("*so* good 2*3"),
+            "so good 2.3",
+            "emphasis and arithmetic"
+        );
+    }
+
+    #[test]
+    fn spaced_out_digits_and_symbols_after_a_letter_are_letters() {
+        assert_eq!(skel("n 1 g g @"), "n.i.gg.a | l | o | u");
+        assert_eq!(skel("p u $ $ y"), "p.u.ss.y");
+        assert_eq!(
+            skel("room 5 h i t"),
+            "room 5.h.i.t",
+            "after a word, a digit stays a digit"
+        );
+    }
+
+    #[test]
     fn multi_character_glyphs() {
         assert_eq!(skel("c|_|nt"), "cunt");
         assert_eq!(skel("/\\ss"), "ass");
@@ -307,6 +329,16 @@ mod tests {
             "a Latin word in Cyrillic look-alikes"
         );
         assert_eq!(skel("пи3да"), "пизда");
+        assert_eq!(
+            skel("blоw jоb"),
+            "blow job",
+            "Latin words with Cyrillic look-alikes in them read as Latin"
+        );
+        assert_eq!(
+            skel("cука"),
+            "сука | cyka",
+            "all look-alikes: Cyrillic first"
+        );
     }
 
     #[test]

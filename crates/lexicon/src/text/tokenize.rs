@@ -8,7 +8,7 @@
 //! the others are appended after the text, each apart from everything else, so that a
 //! match in them still maps back to the same characters.
 
-use super::classify::{ascii_class, flags, leet_letters, Class, Letter, Piece};
+use super::classify::{ascii_class, flags, leet_letters, Class, Letter, Piece, SILENT};
 use super::script::{cyrillic_look_alike, Script};
 use super::{Gap, Run, Skeleton};
 
@@ -71,6 +71,9 @@ pub(super) struct Tokenizer<'t> {
     has_symbol: bool,
     /// Whether the previous token with word characters had exactly one.
     previous_single: Option<bool>,
+    /// Whether that one was a Latin letter: a lone digit or symbol after it is a
+    /// spaced-out letter too (`n 1 g g a`).
+    after_single_letter: bool,
     alternates: Vec<Vec<Out>>,
 }
 
@@ -86,6 +89,7 @@ impl<'t> Tokenizer<'t> {
             has_cyrillic: false,
             has_symbol: false,
             previous_single: None,
+            after_single_letter: false,
             alternates: Vec::new(),
         }
     }
@@ -113,7 +117,7 @@ impl<'t> Tokenizer<'t> {
     /// punctuation that stands for nothing there, see `plain_word`) and then closing
     /// the token would do, without the token buffer.
     pub(super) fn push_plain_word(&mut self, word: &[u8], start: u32) {
-        let mut gap = self.token_gap(word.len() == 1);
+        let mut gap = self.token_gap(word.len() == 1, true);
         for (offset, b) in (start..).zip(word) {
             let out = Out {
                 ch: char::from(b.to_ascii_lowercase()),
@@ -160,7 +164,7 @@ impl<'t> Tokenizer<'t> {
         let candidates = self.candidates();
         let (primary, others) = readings(&candidates);
         if !primary.is_empty() {
-            let mut gap = self.token_gap(primary.len() == 1);
+            let mut gap = self.token_gap(primary.len() == 1, primary[0].script == Script::Latin);
             let mut previous: Option<Script> = None;
             for out in &primary {
                 let mut g = if out.soft_before {
@@ -186,10 +190,12 @@ impl<'t> Tokenizer<'t> {
     }
 
     /// The token's letters with what each may stand for. Digits and symbols read as
-    /// leetspeak only in a token with Latin letters (or, for digits, Cyrillic ones);
-    /// symbols that also end sentences (`!`, `+`, `(`) only between two word characters.
+    /// leetspeak only in a token with Latin letters (or, for digits, Cyrillic ones), or
+    /// alone after a single Latin letter (`c 0 c k`); symbols that also end sentences
+    /// or mask (`!`, `+`, `(`, `*`) only between two word characters.
     fn candidates(&self) -> Vec<Candidate> {
         let token = &self.token;
+        let spaced_out = token.len() == 1 && self.after_single_letter;
         let word = |p: Option<&Piece>| {
             p.is_some_and(|p| {
                 matches!(
@@ -227,7 +233,9 @@ impl<'t> Tokenizer<'t> {
                     len: p.len,
                     soft_before: false,
                 }),
-                Class::Digit(d) if self.has_latin && !leet_letters(d).is_empty() => {
+                Class::Digit(d)
+                    if (self.has_latin || spaced_out) && !leet_letters(d).is_empty() =>
+                {
                     Some(latin(leet_letters(d), d))
                 }
                 Class::Digit(d) => match cyrillic_look_alike(d).filter(|_| self.has_cyrillic) {
@@ -244,13 +252,13 @@ impl<'t> Tokenizer<'t> {
                 Class::Leet {
                     symbol,
                     interior_only,
-                } if self.has_latin || self.has_cyrillic => {
+                } if self.has_latin || self.has_cyrillic || spaced_out => {
                     let prev = word(i.checked_sub(1).and_then(|j| token.get(j)));
                     let next = word(token.get(i + 1));
                     let leet = if interior_only {
                         prev && next
                     } else {
-                        prev || next
+                        prev || next || spaced_out
                     };
                     leet.then(|| latin(leet_letters(symbol), symbol))
                 }
@@ -270,12 +278,13 @@ impl<'t> Tokenizer<'t> {
 
     /// The boundary before a token with word characters: white space between tokens
     /// is soft only between spaced-out single letters.
-    fn token_gap(&mut self, single: bool) -> Gap {
+    fn token_gap(&mut self, single: bool, latin: bool) -> Gap {
         let gap = match self.previous_single {
             Some(true) if single => Gap::Soft,
             _ => Gap::Hard,
         };
         self.previous_single = Some(single);
+        self.after_single_letter = single && latin;
         gap
     }
 
@@ -317,8 +326,28 @@ impl<'t> Tokenizer<'t> {
 
 /// The usual reading of a token, and its others: the other script's reading of a word
 /// that mixes Latin and Cyrillic (or is all look-alikes), and the other letters of
-/// ambiguous glyphs.
+/// ambiguous glyphs. A silent mask (`*`) leaves a soft gap where it stood.
 fn readings(candidates: &[Candidate]) -> (Vec<Out>, Vec<Vec<Out>>) {
+    let (mut primary, mut others) = readings_with_silent(candidates);
+    without_silent(&mut primary);
+    others.iter_mut().for_each(without_silent);
+    (primary, others)
+}
+
+/// Drops the letters that stand for nothing, marking a soft gap after each.
+fn without_silent(reading: &mut Vec<Out>) {
+    let mut soft = false;
+    reading.retain_mut(|out| {
+        if out.ch == char::from(SILENT) {
+            soft = true;
+            return false;
+        }
+        out.soft_before |= std::mem::take(&mut soft);
+        true
+    });
+}
+
+fn readings_with_silent(candidates: &[Candidate]) -> (Vec<Out>, Vec<Vec<Out>>) {
     let out = |c: &Candidate, ch: char, script: Script, extra: u8| Out {
         ch,
         script,
@@ -354,21 +383,30 @@ fn readings(candidates: &[Candidate]) -> (Vec<Out>, Vec<Vec<Out>>) {
         let all_look_alike = candidates
             .iter()
             .all(|c| c.script != Script::Cyrillic || c.latin != 0);
-        let mut others = Vec::new();
-        if all_look_alike {
-            others.push(
-                candidates
-                    .iter()
-                    .map(|c| match (c.script, c.latin) {
-                        (Script::Cyrillic, l) if l != 0 => {
-                            out(c, char::from(l), Script::Latin, flags::SUBSTITUTED)
-                        }
-                        _ => out(c, c.choices[0], c.script, 0),
-                    })
-                    .collect(),
-            );
+        if !all_look_alike {
+            return (native, Vec::new());
         }
-        return (native, others);
+        let latin: Vec<Out> = candidates
+            .iter()
+            .map(|c| match (c.script, c.latin) {
+                (Script::Cyrillic, l) if l != 0 => {
+                    out(c, char::from(l), Script::Latin, flags::SUBSTITUTED)
+                }
+                _ => out(c, c.choices[0], c.script, 0),
+            })
+            .collect();
+        // A Latin letter that no Cyrillic one looks like (`blоw`, `jоb`) makes it a
+        // Latin word with look-alikes in it: read as Latin first, so that phrases
+        // across it still match.
+        let latin_only_letter = candidates.iter().any(|c| {
+            c.script == Script::Latin
+                && c.origin == 0
+                && u8::try_from(c.choices[0]).is_ok_and(|b| cyrillic_look_alike(b).is_none())
+        });
+        if latin_only_letter {
+            return (latin, Vec::new());
+        }
+        return (native, vec![latin]);
     }
     let primary: Vec<Out> = candidates
         .iter()
@@ -482,7 +520,7 @@ mod tests {
     fn plain_word_path_equals_the_token_path() {
         // Every ASCII string of up to 5 of these characters, normalised as usual and
         // then one character at a time through the token buffer.
-        let alphabet = [b'a', b'B', b'1', b' ', b'!', b',', b'$', b'+', b'.'];
+        let alphabet = [b'a', b'B', b'1', b' ', b'!', b',', b'$', b'+', b'.', b'*'];
         for len in 1..=5 {
             for text in std::iter::repeat_n(alphabet, len).multi_cartesian_product() {
                 let text = std::str::from_utf8(&text).unwrap();
