@@ -250,30 +250,48 @@ impl Lexicon {
             whole = false;
         }
         if split {
-            // Across words only from the start of one word to the end of another, or
-            // to an ending (`bit ches`).
+            // Across words from the start of one word to the end of another, or to an
+            // ending (`bit ches`). A term that matches anywhere may also start or end
+            // inside a written word that is no word of its own (`assf ucker`, but not
+            // `of uck`).
             let end = if ended { joined.end } else { runs.end };
-            if sk.gap_before(runs.start) < Gap::Hard || sk.gap_before(end) < Gap::Hard {
+            // An ending after a split is written as the language writes it (`bit ches`,
+            // but not `bone. Redd` as `boner` + `ed`).
+            if ended {
+                let endings = match p.stem_endings() {
+                    NONE => self.suffixes_of(p.entry()),
+                    set => &self.suffix_sets[usize::from(set)],
+                };
+                if !endings.contains(&sk.spelling(runs.end..end)) {
+                    return None;
+                }
+            }
+            let inside_first = sk.gap_before(runs.start) < Gap::Hard;
+            let inside_last = sk.gap_before(end) < Gap::Hard;
+            if (inside_first || inside_last) && p.anchor() != Anchor::Anywhere {
                 return None;
             }
-            let pieces = pieces(sk, runs.start..end);
+            let pieces = pieces(sk, sk.word_around(runs.clone()));
             if pieces.len() > MAX_SPLIT_PIECES {
                 return None;
             }
-            // Two words typed apart are not one split word: a split leaves fragments,
-            // so the longest piece of a split word is no word of the entry's language
-            // (`fu ck`, `as shole`; but `pen is`, `sh it`).
+            // Two words typed apart are not one split word: a split leaves a fragment
+            // that is no word of the entry's language (`fu ck`, `wh ore`; but `pen is`,
+            // `go ok`), and leaves only fragments when the match starts or ends inside
+            // a written word (`assf ucker`; but `Chris hit`).
             if let Some(v) = vocabulary {
-                let longest = pieces.iter().map(|p| p.len()).max().unwrap_or(0);
                 let words = match self.entries.get(p.entry() as usize) {
                     Some(e) => 1u64 << e.language | VOCABULARY,
                     None => u64::MAX,
                 };
-                let a_word = pieces
-                    .iter()
-                    .filter(|p| p.len() == longest)
-                    .any(|p| v.languages(&sk.spelling(p.clone())) & words != 0);
-                if a_word {
+                let is_word =
+                    |piece: &Range<usize>| v.languages(&sk.spelling(piece.clone())) & words != 0;
+                let words_apart = if inside_first || inside_last {
+                    pieces.iter().any(is_word)
+                } else {
+                    pieces.iter().all(is_word)
+                };
+                if words_apart {
                     return None;
                 }
             }

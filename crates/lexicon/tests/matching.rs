@@ -68,6 +68,12 @@ fn fixture() -> Fixture {
         "sit",
         "it",
         "its",
+        "sh",
+        "ore",
+        "this",
+        "hit",
+        "back",
+        "hard",
         "rapping",
         "the",
         "kuusi",
@@ -143,6 +149,7 @@ fn fixture() -> Fixture {
         ("*shit*", EN, false, false),
         ("niger", EN, true, false),
         ("dick", EN, false, false),
+        ("whore", EN, false, false),
         ("kill yourself", EN, false, false),
         ("sik", TR, false, false),
         ("a7a", AR, false, false),
@@ -290,8 +297,16 @@ fn words_split_by_spaces_but_not_across_words() {
     // A split word may carry an ending of its language after the split, as long as the
     // written pieces are fragments, not words.
     f.assert_finds("fuc kers", "fuck");
+    f.assert_clean("fuc kedd");
     f.assert_finds("pu ssys", "pussy");
     f.assert_clean("sh its fine");
+    // One piece a word is not enough to make two words typed apart.
+    f.assert_finds("wh ore", "whore");
+    // A term that matches anywhere may start or end inside a written word that is no
+    // word of its own.
+    f.assert_finds("bulls hitty", "*shit*");
+    f.assert_clean("think of uck");
+    f.assert_clean("this hit hard, Chris hit back");
 }
 
 #[test]

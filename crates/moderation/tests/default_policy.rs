@@ -98,12 +98,16 @@ fn words_split_by_spaces_but_not_words_read_across() {
     assert_eq!(delivered("fuc k off"), "*** * off");
     assert_eq!(delivered("f uck off"), "* *** off");
     assert_eq!(delivered("stupid bit ches"), "stupid *** **es");
+    assert_eq!(delivered("you tw at"), "you ** **");
+    assert_ne!(delivered("dumb assf ucker"), "dumb assf ucker");
     for text in [
         "think of uck",
         "the pen is blue",
         "go ok then",
         "an al dente dish",
         "sh its fine",
+        "Chris hit back, this hit hard",
+        "send a ss of it",
     ] {
         assert_eq!(delivered(text), text);
     }
