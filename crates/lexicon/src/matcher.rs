@@ -198,7 +198,7 @@ impl Lexicon {
         if p.stem_endings() != NONE {
             // A stem needs one of its endings, and the letter before it as written.
             let endings = &self.suffix_sets[usize::from(p.stem_endings())];
-            if after.is_empty() || !endings.contains(&letters(sk, &after)) {
+            if after.is_empty() || !endings.iter().any(|e| letters_are(sk, &after, e)) {
                 return None;
             }
             if !starts_word && p.anchor() == Anchor::Word {
@@ -215,11 +215,14 @@ impl Lexicon {
                 && self.entries[p.entry() as usize].flags & entry_flags::NO_FORMS == 0
                 && {
                     let endings = self.suffixes_of(p.entry());
-                    let rest = letters(sk, &after);
                     let last = &sk.runs[runs.end - 1];
-                    endings.contains(&rest)
-                        || (last.count > u16::from(wanted[wanted.len() - 1].count)
-                            && endings.contains(&format!("{}{rest}", last.ch)))
+                    let shares_last = last.count > u16::from(wanted[wanted.len() - 1].count);
+                    endings.iter().any(|e| {
+                        letters_are(sk, &after, e)
+                            || (shares_last
+                                && e.strip_prefix(last.ch)
+                                    .is_some_and(|rest| letters_are(sk, &after, rest)))
+                    })
                 };
             ended = with_ending;
             let after = if with_ending {
@@ -284,8 +287,9 @@ impl Lexicon {
                     Some(e) => 1u64 << e.language | VOCABULARY,
                     None => u64::MAX,
                 };
-                let is_word =
-                    |piece: &Range<usize>| v.languages(&sk.spelling(piece.clone())) & words != 0;
+                let is_word = |piece: &Range<usize>| {
+                    sk.with_spelling(piece.clone(), |s| v.languages(s)) & words != 0
+                };
                 let words_apart = if inside_first || inside_last {
                     pieces.iter().any(is_word)
                 } else {
@@ -303,11 +307,11 @@ impl Lexicon {
             // In another reading of a word (`рік` read as Latin `pik`), the word as
             // usually read must not be an ordinary word. A masked word's usual reading
             // (`c*nt` as `cnt`) is no word as meant.
-            if let (Some(v), Some(usual), false) =
-                (vocabulary, sk.usual_reading(runs.clone()), masked)
-            {
-                if v.contains(&sk.spelling(sk.word_around(usual))) {
-                    return None;
+            if let (Some(v), false) = (vocabulary, masked) {
+                if let Some(usual) = sk.usual_reading(runs.clone()) {
+                    if sk.with_spelling(sk.word_around(usual), |s| v.contains(s)) {
+                        return None;
+                    }
                 }
             }
             // Inside an ordinary word (`cockpit`, `A-mong`, `shiitake`) it is no match,
@@ -318,7 +322,7 @@ impl Lexicon {
             let as_asked = exact || (operators && p.anchor() != Anchor::Word);
             if (!as_asked || p.derived() || inflated)
                 && vocabulary.is_some_and(|v| {
-                    v.contains(&sk.spelling(word.clone()))
+                    sk.with_spelling(word.clone(), |s| v.contains(s))
                         || (masked && masks_an_ordinary_word(sk, word, v))
                 })
             {
@@ -341,7 +345,7 @@ impl Lexicon {
             if i == sk.runs.len() || sk.runs[i].gap >= Gap::Hard {
                 let range = start..i;
                 let mut languages = vocabulary
-                    .map_or(0, |v| v.languages(&sk.spelling(range.clone())))
+                    .map_or(0, |v| sk.with_spelling(range.clone(), |s| v.languages(s)))
                     & !VOCABULARY;
                 for (bit, language) in self.languages.iter().enumerate() {
                     if let Some(script) = language.script {
@@ -436,9 +440,10 @@ fn joined_around(sk: &Skeleton, runs: Range<usize>) -> Range<usize> {
     start..end
 }
 
-/// The letters of runs, once each: how endings are written in a lexicon.
-fn letters(sk: &Skeleton, runs: &Range<usize>) -> String {
-    sk.runs[runs.clone()].iter().map(|r| r.ch).collect()
+/// Whether the letters of runs, once each, are `text`: how endings are written in a
+/// lexicon.
+fn letters_are(sk: &Skeleton, runs: &Range<usize>, text: &str) -> bool {
+    sk.runs[runs.clone()].iter().map(|r| r.ch).eq(text.chars())
 }
 
 /// The pieces of a match split by hard gaps.

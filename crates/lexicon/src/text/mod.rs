@@ -74,6 +74,8 @@ pub struct Skeleton {
     pub units: Vec<Range<u32>>,
     /// For each byte of `text`, the run it belongs to.
     run_at: Vec<u32>,
+    /// The first run of the other readings (after the first `Gap::Apart`), if any.
+    first_apart: Option<usize>,
 }
 
 impl Skeleton {
@@ -82,6 +84,7 @@ impl Skeleton {
         self.runs.clear();
         self.units.clear();
         self.run_at.clear();
+        self.first_apart = None;
         self.text.reserve(capacity);
         self.runs.reserve(capacity);
         self.units.reserve(capacity);
@@ -133,7 +136,7 @@ impl Skeleton {
     /// For runs in another reading of a word (after a `Gap::Apart`), the runs of its
     /// usual reading: those behind the same characters. `None` for the usual reading.
     pub fn usual_reading(&self, runs: Range<usize>) -> Option<Range<usize>> {
-        let first_apart = self.runs.iter().position(|r| r.gap == Gap::Apart)?;
+        let first_apart = self.first_apart?;
         if runs.start < first_apart {
             return None;
         }
@@ -159,6 +162,25 @@ impl Skeleton {
             }
         }
         out
+    }
+
+    /// Calls `f` with the spelling of runs `runs`, written on the stack when it fits:
+    /// the matcher looks up several spellings for most candidates.
+    pub fn with_spelling<R>(&self, runs: Range<usize>, f: impl FnOnce(&str) -> R) -> R {
+        let mut buffer = [0u8; 128];
+        let mut len = 0;
+        for run in &self.runs[runs.clone()] {
+            let mut utf8 = [0u8; 4];
+            let ch = run.ch.encode_utf8(&mut utf8).as_bytes();
+            for _ in 0..run.count.min(2) {
+                let Some(slot) = buffer.get_mut(len..len + ch.len()) else {
+                    return f(&self.spelling(runs));
+                };
+                slot.copy_from_slice(ch);
+                len += ch.len();
+            }
+        }
+        f(std::str::from_utf8(&buffer[..len]).expect("whole characters were written"))
     }
 }
 
@@ -379,5 +401,14 @@ mod tests {
         assert_eq!(sk.word_around(1..2), 0..5);
         assert_eq!(sk.spelling(sk.word_around(1..2)), "among");
         assert_eq!(sk.spelling(5..sk.runs.len()), "shiitake");
+        // On the stack or, past its buffer, on the heap: the same spelling.
+        let long = "abcdefghij".repeat(15);
+        let sk = Normalizer.skeleton(&format!("shiiiitake {long}"));
+        let all = 0..sk.runs.len();
+        assert_eq!(sk.with_spelling(0..7, str::to_owned), "shiitake");
+        assert_eq!(
+            sk.with_spelling(all.clone(), str::to_owned),
+            sk.spelling(all)
+        );
     }
 }

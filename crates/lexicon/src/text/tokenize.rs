@@ -46,11 +46,12 @@ struct Out {
     soft_before: bool,
 }
 
-/// A letter of the token before its reading is chosen: every letter it may stand for,
-/// the usual one first.
-#[derive(Clone, Debug)]
+/// A letter of the token before its reading is chosen: the letter it usually stands
+/// for, and the others it may.
+#[derive(Clone, Copy, Debug)]
 struct Candidate {
-    choices: Vec<char>,
+    usual: char,
+    others: &'static [u8],
     script: Script,
     flags: u8,
     origin: u8,
@@ -136,6 +137,9 @@ impl<'t> Tokenizer<'t> {
     /// Closes the last token, appends the other readings, and hands over the skeleton.
     pub(super) fn finish(mut self) -> Skeleton {
         self.finish_token();
+        if !self.alternates.is_empty() {
+            self.skeleton.first_apart = Some(self.skeleton.runs.len());
+        }
         for reading in std::mem::take(&mut self.alternates) {
             let mut gap = Gap::Apart;
             for out in &reading {
@@ -212,55 +216,55 @@ impl<'t> Tokenizer<'t> {
         let mut out = Vec::with_capacity(token.len());
         let mut soft = false;
         for (i, p) in token.iter().enumerate() {
-            let latin = |choices: &[u8], origin: u8| Candidate {
-                choices: choices.iter().map(|&b| char::from(b)).collect(),
-                script: Script::Latin,
-                flags: flags::SUBSTITUTED,
+            let one = |usual: char, script: Script, flags: u8, origin: u8| Candidate {
+                usual,
+                others: &[],
+                script,
+                flags,
                 origin,
                 latin: 0,
                 start: p.start,
                 len: p.len,
                 soft_before: false,
             };
+            // A leetspeak digit or symbol: its letters, the usual one first.
+            let leet = |letters: &'static [u8], origin: u8| Candidate {
+                others: &letters[1..],
+                ..one(
+                    char::from(letters[0]),
+                    Script::Latin,
+                    flags::SUBSTITUTED,
+                    origin,
+                )
+            };
             let candidate = match p.class {
                 Class::Letter(l) => Some(Candidate {
-                    choices: vec![l.ch],
-                    script: l.script,
-                    flags: l.flags,
-                    origin: 0,
                     latin: l.latin,
-                    start: p.start,
-                    len: p.len,
-                    soft_before: false,
+                    ..one(l.ch, l.script, l.flags, 0)
                 }),
                 Class::Digit(d)
                     if (self.has_latin || spaced_out) && !leet_letters(d).is_empty() =>
                 {
-                    Some(latin(leet_letters(d), d))
+                    Some(leet(leet_letters(d), d))
                 }
-                Class::Digit(d) => match cyrillic_look_alike(d).filter(|_| self.has_cyrillic) {
-                    Some(c) => Some(Candidate {
-                        choices: vec![c],
-                        script: Script::Cyrillic,
-                        ..latin(b"", d)
-                    }),
-                    None => Some(Candidate {
-                        flags: 0,
-                        ..latin(&[d], 0)
-                    }),
-                },
+                Class::Digit(d) => {
+                    Some(match cyrillic_look_alike(d).filter(|_| self.has_cyrillic) {
+                        Some(c) => one(c, Script::Cyrillic, flags::SUBSTITUTED, d),
+                        None => one(char::from(d), Script::Latin, 0, 0),
+                    })
+                }
                 Class::Leet {
                     symbol,
                     interior_only,
                 } if self.has_latin || self.has_cyrillic || spaced_out => {
                     let prev = word(i.checked_sub(1).and_then(|j| token.get(j)));
                     let next = word(token.get(i + 1));
-                    let leet = if interior_only {
+                    let is_leet = if interior_only {
                         prev && next
                     } else {
                         prev || next || spaced_out
                     };
-                    leet.then(|| latin(leet_letters(symbol), symbol))
+                    is_leet.then(|| leet(leet_letters(symbol), symbol))
                 }
                 Class::Leet { .. } | Class::Punct | Class::Break => None,
             };
@@ -370,14 +374,14 @@ fn readings_with_silent(candidates: &[Candidate]) -> (Vec<Out>, Vec<Vec<Out>>) {
                     let source = if c.origin.is_ascii_digit() {
                         c.origin
                     } else {
-                        c.choices[0] as u8
+                        c.usual as u8
                     };
                     match cyrillic_look_alike(source) {
                         Some(cy) => out(c, cy, Script::Cyrillic, flags::SUBSTITUTED),
-                        None => out(c, c.choices[0], c.script, 0),
+                        None => out(c, c.usual, c.script, 0),
                     }
                 }
-                _ => out(c, c.choices[0], c.script, 0),
+                _ => out(c, c.usual, c.script, 0),
             })
             .collect();
         let all_look_alike = candidates
@@ -392,7 +396,7 @@ fn readings_with_silent(candidates: &[Candidate]) -> (Vec<Out>, Vec<Vec<Out>>) {
                 (Script::Cyrillic, l) if l != 0 => {
                     out(c, char::from(l), Script::Latin, flags::SUBSTITUTED)
                 }
-                _ => out(c, c.choices[0], c.script, 0),
+                _ => out(c, c.usual, c.script, 0),
             })
             .collect();
         // A Latin letter that no Cyrillic one looks like (`blоw`, `jоb`) makes it a
@@ -401,7 +405,7 @@ fn readings_with_silent(candidates: &[Candidate]) -> (Vec<Out>, Vec<Vec<Out>>) {
         let latin_only_letter = candidates.iter().any(|c| {
             c.script == Script::Latin
                 && c.origin == 0
-                && u8::try_from(c.choices[0]).is_ok_and(|b| cyrillic_look_alike(b).is_none())
+                && u8::try_from(c.usual).is_ok_and(|b| cyrillic_look_alike(b).is_none())
         });
         if latin_only_letter {
             return (latin, Vec::new());
@@ -410,10 +414,10 @@ fn readings_with_silent(candidates: &[Candidate]) -> (Vec<Out>, Vec<Vec<Out>>) {
     }
     let primary: Vec<Out> = candidates
         .iter()
-        .map(|c| out(c, c.choices[0], c.script, 0))
+        .map(|c| out(c, c.usual, c.script, 0))
         .collect();
     let ambiguous: Vec<usize> = (0..candidates.len())
-        .filter(|&i| candidates[i].choices.len() > 1)
+        .filter(|&i| !candidates[i].others.is_empty())
         .collect();
     let mut others = Vec::new();
     if !ambiguous.is_empty() {
@@ -422,7 +426,7 @@ fn readings_with_silent(candidates: &[Candidate]) -> (Vec<Out>, Vec<Vec<Out>>) {
         'combinations: loop {
             let mut k = 0;
             loop {
-                let n = candidates[ambiguous[k]].choices.len();
+                let n = candidates[ambiguous[k]].others.len() + 1;
                 choice[k] += 1;
                 if choice[k] < n {
                     break;
@@ -435,7 +439,10 @@ fn readings_with_silent(candidates: &[Candidate]) -> (Vec<Out>, Vec<Vec<Out>>) {
             }
             let mut reading = primary.clone();
             for (&i, &c) in ambiguous.iter().zip(&choice) {
-                reading[i].ch = candidates[i].choices[c];
+                reading[i].ch = match c {
+                    0 => candidates[i].usual,
+                    c => char::from(candidates[i].others[c - 1]),
+                };
             }
             others.push(reading);
             if others.len() == MAX_ALTERNATES {
