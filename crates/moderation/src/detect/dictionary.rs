@@ -95,3 +95,20 @@ impl Dictionary {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_embedded_lexicon_passes_every_check() {
+        // `built_in` reads it in place without checking its indexes; this reads it with
+        // every check, and compares what both find.
+        let checked = Lexicon::from_bytes(LEXICON).expect("a valid lexicon");
+        let dictionary = Dictionary::built_in();
+        let sk = lexicon::Normalizer.skeleton("what the fuck, you n1gger, c*nt, kurwa");
+        let found = dictionary.lexicon.find(&sk, Some(&dictionary.vocabulary));
+        assert!(found.len() >= 4, "{found:?}");
+        assert_eq!(checked.find(&sk, Some(&dictionary.vocabulary)), found);
+    }
+}
