@@ -253,51 +253,9 @@ impl Lexicon {
             whole = false;
         }
         if split {
-            // Across words from the start of one word to the end of another, or to an
-            // ending (`bit ches`). A term that matches anywhere may also start or end
-            // inside a written word that is no word of its own (`assf ucker`, but not
-            // `of uck`).
             let end = if ended { joined.end } else { runs.end };
-            // An ending after a split is written as the language writes it (`bit ches`,
-            // but not `bone. Redd` as `boner` + `ed`).
-            if ended {
-                let endings = match p.stem_endings() {
-                    NONE => self.suffixes_of(p.entry()),
-                    set => &self.suffix_sets[usize::from(set)],
-                };
-                if !endings.contains(&sk.spelling(runs.end..end)) {
-                    return None;
-                }
-            }
-            let inside_first = sk.gap_before(runs.start) < Gap::Hard;
-            let inside_last = sk.gap_before(end) < Gap::Hard;
-            if (inside_first || inside_last) && p.anchor() != Anchor::Anywhere {
+            if !self.split_is_one_word(p, sk, runs.clone(), end, vocabulary) {
                 return None;
-            }
-            let pieces = pieces(sk, sk.word_around(runs.clone()));
-            if pieces.len() > MAX_SPLIT_PIECES {
-                return None;
-            }
-            // Two words typed apart are not one split word: a split leaves a fragment
-            // that is no word of the entry's language (`fu ck`, `wh ore`; but `pen is`,
-            // `go ok`), and leaves only fragments when the match starts or ends inside
-            // a written word (`assf ucker`; but `Chris hit`).
-            if let Some(v) = vocabulary {
-                let words = match self.entries.get(p.entry() as usize) {
-                    Some(e) => 1u64 << e.language | VOCABULARY,
-                    None => u64::MAX,
-                };
-                let is_word = |piece: &Range<usize>| {
-                    sk.with_spelling(piece.clone(), |s| v.languages(s)) & words != 0
-                };
-                let words_apart = if inside_first || inside_last {
-                    pieces.iter().any(is_word)
-                } else {
-                    pieces.iter().all(is_word)
-                };
-                if words_apart {
-                    return None;
-                }
             }
             whole = false;
         }
@@ -334,6 +292,57 @@ impl Lexicon {
             runs,
             compound,
         })
+    }
+
+    /// Whether a match across hard gaps, from `runs.start` to `end` (past the ending,
+    /// if any), is one word split by spaces rather than words typed apart. It runs from
+    /// the start of one word to the end of another, or to an ending (`bit ches`); a term
+    /// that matches anywhere may also start or end inside a written word (`assf ucker`).
+    fn split_is_one_word(
+        &self,
+        p: &Pattern,
+        sk: &Skeleton,
+        runs: Range<usize>,
+        end: usize,
+        vocabulary: Option<&Vocabulary>,
+    ) -> bool {
+        // An ending after a split is written as the language writes it (`bit ches`,
+        // but not `bone. Redd` as `boner` + `ed`).
+        if end > runs.end {
+            let endings = match p.stem_endings() {
+                NONE => self.suffixes_of(p.entry()),
+                set => &self.suffix_sets[usize::from(set)],
+            };
+            if !endings.contains(&sk.spelling(runs.end..end)) {
+                return false;
+            }
+        }
+        let inside_first = sk.gap_before(runs.start) < Gap::Hard;
+        let inside_last = sk.gap_before(end) < Gap::Hard;
+        if (inside_first || inside_last) && p.anchor() != Anchor::Anywhere {
+            return false;
+        }
+        let pieces = pieces(sk, sk.word_around(runs));
+        if pieces.len() > MAX_SPLIT_PIECES {
+            return false;
+        }
+        // A split leaves a fragment that is no word of the entry's language (`fu ck`,
+        // `wh ore`; but `pen is`, `go ok`), and only fragments when the match starts or
+        // ends inside a written word (`assf ucker`; but `Chris hit`).
+        let Some(v) = vocabulary else {
+            return true;
+        };
+        let words = match self.entries.get(p.entry() as usize) {
+            Some(e) => 1u64 << e.language | VOCABULARY,
+            None => u64::MAX,
+        };
+        let is_word =
+            |piece: &Range<usize>| sk.with_spelling(piece.clone(), |s| v.languages(s)) & words != 0;
+        if inside_first || inside_last {
+            !pieces.iter().any(is_word)
+        } else {
+            !pieces.iter().all(is_word)
+        }
     }
 
     /// For each word of the message (runs between hard boundaries), the languages

@@ -295,6 +295,7 @@ mod tests {
             "room 5.h.i.t",
             "after a word, a digit stays a digit"
         );
+        assert_eq!(skel("3 4 5 5"), "3.4.55", "after a digit, too");
     }
 
     #[test]

@@ -72,8 +72,9 @@ pub(super) struct Tokenizer<'t> {
     has_symbol: bool,
     /// Whether the previous token with word characters had exactly one.
     previous_single: Option<bool>,
-    /// Whether that one was a Latin letter: a lone digit or symbol after it is a
-    /// spaced-out letter too (`n 1 g g a`).
+    /// Whether that one was a Latin letter (as written or read from leetspeak): a lone
+    /// digit or symbol after it is a spaced-out letter too (`n 1 g g a`), but not
+    /// after a digit (`3 4 5 5`).
     after_single_letter: bool,
     alternates: Vec<Vec<Out>>,
 }
@@ -168,7 +169,7 @@ impl<'t> Tokenizer<'t> {
         let candidates = self.candidates();
         let (primary, others) = readings(&candidates);
         if !primary.is_empty() {
-            let mut gap = self.token_gap(primary.len() == 1, primary[0].script == Script::Latin);
+            let mut gap = self.token_gap(primary.len() == 1, primary[0].ch.is_ascii_lowercase());
             let mut previous: Option<Script> = None;
             for out in &primary {
                 let mut g = if out.soft_before {
@@ -282,13 +283,13 @@ impl<'t> Tokenizer<'t> {
 
     /// The boundary before a token with word characters: white space between tokens
     /// is soft only between spaced-out single letters.
-    fn token_gap(&mut self, single: bool, latin: bool) -> Gap {
+    fn token_gap(&mut self, single: bool, letter: bool) -> Gap {
         let gap = match self.previous_single {
             Some(true) if single => Gap::Soft,
             _ => Gap::Hard,
         };
         self.previous_single = Some(single);
-        self.after_single_letter = single && latin;
+        self.after_single_letter = single && letter;
         gap
     }
 
