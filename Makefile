@@ -17,7 +17,8 @@ unexport PYTHONDONTWRITEBYTECODE
 # thirds of a cold start's CPU time. Only for the target's crates: cargo lambda and the
 # bench name the target, so build scripts and proc macros stay as they are.
 LAMBDA_RUSTFLAGS := -C relocation-model=static
-HOST := $(shell rustc -vV 2>/dev/null | sed -n 's/^host: //p')
+# Evaluated only where used (make bench), not on every make run.
+HOST = $(shell rustc -vV 2>/dev/null | sed -n 's/^host: //p')
 build deploy bench: export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUSTFLAGS := $(LAMBDA_RUSTFLAGS)
 # cargo clippy's own driver, run as the workspace's compiler by `make test`.
 CLIPPY_DRIVER = $(shell rustup which clippy-driver 2>/dev/null || command -v clippy-driver)

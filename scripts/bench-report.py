@@ -7,6 +7,7 @@ the side-by-side comparison, process start to first decision, cold starts throug
 cargo-lambda's emulator, and peak memory over 1,000 invocations.
 """
 
+import functools
 import json
 import os
 import platform
@@ -38,6 +39,7 @@ START_CHAT_ENV = {
 TARGETS = []
 
 
+@functools.cache
 def shipped_review_handler():
     """The review handler linked as the Lambda artefacts are (at a fixed address, see the
     Makefile's LAMBDA_RUSTFLAGS), built for this machine by `make bench`."""

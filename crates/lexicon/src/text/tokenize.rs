@@ -367,39 +367,9 @@ fn readings_with_silent(candidates: &[Candidate]) -> (Vec<Out>, Vec<Vec<Out>>) {
         .filter(|c| c.script == Script::Cyrillic)
         .count();
     if cyrillic > 0 {
-        // Read as Cyrillic: Latin look-alikes and digits become Cyrillic letters.
-        let native: Vec<Out> = candidates
-            .iter()
-            .map(|c| match c.script {
-                Script::Latin => {
-                    let source = if c.origin.is_ascii_digit() {
-                        c.origin
-                    } else {
-                        c.usual as u8
-                    };
-                    match cyrillic_look_alike(source) {
-                        Some(cy) => out(c, cy, Script::Cyrillic, flags::SUBSTITUTED),
-                        None => out(c, c.usual, c.script, 0),
-                    }
-                }
-                _ => out(c, c.usual, c.script, 0),
-            })
-            .collect();
         let all_look_alike = candidates
             .iter()
             .all(|c| c.script != Script::Cyrillic || c.latin != 0);
-        if !all_look_alike {
-            return (native, Vec::new());
-        }
-        let latin: Vec<Out> = candidates
-            .iter()
-            .map(|c| match (c.script, c.latin) {
-                (Script::Cyrillic, l) if l != 0 => {
-                    out(c, char::from(l), Script::Latin, flags::SUBSTITUTED)
-                }
-                _ => out(c, c.usual, c.script, 0),
-            })
-            .collect();
         // A Latin letter that no Cyrillic one looks like (`blоw`, `jоb`) makes it a
         // Latin word with look-alikes in it: read as Latin first, so that phrases
         // across it still match.
@@ -408,10 +378,42 @@ fn readings_with_silent(candidates: &[Candidate]) -> (Vec<Out>, Vec<Vec<Out>>) {
                 && c.origin == 0
                 && u8::try_from(c.usual).is_ok_and(|b| cyrillic_look_alike(b).is_none())
         });
-        if latin_only_letter {
-            return (latin, Vec::new());
-        }
-        return (native, vec![latin]);
+        // Read as Cyrillic: Latin look-alikes and digits become Cyrillic letters.
+        let native = || -> Vec<Out> {
+            candidates
+                .iter()
+                .map(|c| match c.script {
+                    Script::Latin => {
+                        let source = if c.origin.is_ascii_digit() {
+                            c.origin
+                        } else {
+                            c.usual as u8
+                        };
+                        match cyrillic_look_alike(source) {
+                            Some(cy) => out(c, cy, Script::Cyrillic, flags::SUBSTITUTED),
+                            None => out(c, c.usual, c.script, 0),
+                        }
+                    }
+                    _ => out(c, c.usual, c.script, 0),
+                })
+                .collect()
+        };
+        let latin = || -> Vec<Out> {
+            candidates
+                .iter()
+                .map(|c| match (c.script, c.latin) {
+                    (Script::Cyrillic, l) if l != 0 => {
+                        out(c, char::from(l), Script::Latin, flags::SUBSTITUTED)
+                    }
+                    _ => out(c, c.usual, c.script, 0),
+                })
+                .collect()
+        };
+        return match (all_look_alike, latin_only_letter) {
+            (false, _) => (native(), Vec::new()),
+            (true, true) => (latin(), Vec::new()),
+            (true, false) => (native(), vec![latin()]),
+        };
     }
     let primary: Vec<Out> = candidates
         .iter()
